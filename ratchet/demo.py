@@ -12,6 +12,7 @@ import re
 import time
 from pathlib import Path
 
+import numpy as np
 from psycopg import AsyncConnection
 from rich.console import Console
 from rich.table import Table
@@ -58,8 +59,8 @@ async def run_demo(settings: Settings, console: Console) -> None:
             await conn.execute(f"CREATE TEMP TABLE demo_alerts (alert text, text text, embedding vector({dimension}))")
             async with conn.cursor() as cursor:
                 await cursor.executemany(
-                    "INSERT INTO demo_alerts VALUES (%s, %s, %s::vector)",
-                    [(a["alert"], a["text"], str(v)) for a, v in zip(alerts, vectors, strict=True)],
+                    "INSERT INTO demo_alerts VALUES (%s, %s, %s)",
+                    [(a["alert"], a["text"], np.asarray(v)) for a, v in zip(alerts, vectors, strict=True)],
                 )
             table = Table("question", "closest alert rules (cosine similarity)", title="vector search in pgvector")
             for question in DEMO_QUESTIONS:
@@ -79,10 +80,10 @@ async def nearest_alerts(conn: AsyncConnection, vector: list[float], limit: int 
     rows = await (
         await conn.execute(
             """
-            SELECT alert, max(1 - (embedding <=> %s::vector)) AS score
+            SELECT alert, max(1 - (embedding <=> %s)) AS score
             FROM demo_alerts GROUP BY alert ORDER BY score DESC LIMIT %s
             """,
-            (str(vector), limit),
+            (np.asarray(vector), limit),
         )
     ).fetchall()
     return [(alert, float(score)) for alert, score in rows]

@@ -6,6 +6,7 @@ sets up LangGraph's checkpoint tables and records which embedding model the vect
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from datetime import datetime
@@ -17,6 +18,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from pydantic import BaseModel
 
+from ratchet.config import ConfigError
 from ratchet.storage import vectors
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -76,7 +78,7 @@ async def migrate(conn: AsyncConnection[Any], embedding: vectors.EmbeddingIdenti
     """Apply pending migrations on an autocommit connection; return the ones applied now."""
     if not conn.autocommit:
         raise ValueError("migrate() needs an autocommit connection")
-    await conn.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+    await _wait_for_lock(conn)
     try:
         await _ensure_ledger(conn)
         applied = await _applied(conn)
@@ -96,6 +98,16 @@ async def migrate(conn: AsyncConnection[Any], embedding: vectors.EmbeddingIdenti
     finally:
         await conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
     return pending
+
+
+async def _wait_for_lock(conn: AsyncConnection[Any], timeout: float = 300) -> None:
+    # Poll instead of blocking in pg_advisory_lock: a blocked statement holds a snapshot, and the checkpointer's
+    # CREATE INDEX CONCURRENTLY in the lock holder would wait for it forever.
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not (await (await conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,))).fetchone() or [False])[0]:
+        if asyncio.get_running_loop().time() > deadline:
+            raise ConfigError(f"RATCHET_DATABASE_URL: another process has been migrating for over {timeout:.0f}s")
+        await asyncio.sleep(0.2)
 
 
 async def _setup_checkpointer(conn: AsyncConnection[Any]) -> None:

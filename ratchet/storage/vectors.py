@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
+from pgvector.psycopg import register_vector_async
 from psycopg import AsyncConnection, sql
 from pydantic import BaseModel
 
@@ -113,15 +115,17 @@ async def batches_missing(
         yield [(tuple(row[:-1]), row[-1]) for row in rows]
 
 
-async def store_vectors(
+async def store_vectors(  # the connection must have pgvector's types registered
     conn: AsyncConnection[Any], target: EmbeddedTable, keys: list[tuple[Any, ...]], vectors: list[list[float]]
 ) -> None:
     condition = sql.SQL(" AND ").join(
         sql.SQL("{} = %s").format(sql.Identifier(column)) for column in target.key_columns
     )
-    query = sql.SQL("UPDATE {} SET embedding = %s::vector WHERE {}").format(sql.Identifier(target.table), condition)
+    query = sql.SQL("UPDATE {} SET embedding = %s WHERE {}").format(sql.Identifier(target.table), condition)
     async with conn.cursor() as cursor:
-        await cursor.executemany(query, [(str(vector), *key) for key, vector in zip(keys, vectors, strict=True)])
+        await cursor.executemany(
+            query, [(np.asarray(vector, dtype=np.float32), *key) for key, vector in zip(keys, vectors, strict=True)]
+        )
 
 
 async def reembed(
@@ -138,6 +142,7 @@ async def reembed(
     without a vector is embedded, one committed batch at a time, so an interrupted run resumes where it stopped.
     Returns how many rows of each table were embedded.
     """
+    await register_vector_async(conn)
     stored = await read_identity(conn)
     if stored is None:
         raise ConfigError("RATCHET_DATABASE_URL: the schema is missing; run `ratchet db migrate` first")

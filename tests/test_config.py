@@ -1,0 +1,108 @@
+"""Settings: defaults, `.env`, and one clear line per bad variable (never a traceback)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ratchet.config import ConfigError, Settings, load_settings
+from tests.helpers import ratchet_cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No RATCHET_* from the developer's shell and no .env from the checkout."""
+    for name in list(__import__("os").environ):
+        if name.startswith("RATCHET_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_defaults_need_nothing_configured() -> None:
+    settings = load_settings()
+    assert settings.database_url is None
+    assert settings.llm == "none"
+    assert settings.embeddings == "local"
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert (settings.http_host, settings.http_port) == ("127.0.0.1", 5001)
+    assert settings.home == Path("~/.local/share/ratchet").expanduser()
+
+
+def test_reads_dotenv_and_environment_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".env").write_text("RATCHET_LLM=ollama:qwen2.5:7b\nRATCHET_HTTP_ADDR=0.0.0.0:8080\nRATCHET_HOME=\n")
+    monkeypatch.setenv("RATCHET_HTTP_ADDR", "127.0.0.1:9000")
+    settings = load_settings()
+    assert settings.llm == "ollama:qwen2.5:7b"
+    assert settings.http_addr == "127.0.0.1:9000"
+    assert settings.home == Path("~/.local/share/ratchet").expanduser()  # empty means default
+
+
+def test_slack_api_url_gets_trailing_slash(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RATCHET_SLACK_API_URL", "http://127.0.0.1:8765/api")
+    assert load_settings().slack_api_url == "http://127.0.0.1:8765/api/"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("RATCHET_HTTP_ADDR", "localhost", "expected host:port"),
+        ("RATCHET_HTTP_ADDR", "127.0.0.1:99999", "expected host:port"),
+        ("RATCHET_LLM", "gpt-4.1-mini", "expected one of openai:<model>, ollama:<model>"),
+        ("RATCHET_LLM", "anthropic:claude", "expected one of openai:<model>, ollama:<model>"),
+        ("RATCHET_EMBEDDINGS", "nomic-embed-text", "expected one of openai:<model>, ollama:<model>"),
+        ("RATCHET_DATABASE_URL", "mysql://root@localhost/db", "expected a postgresql://"),
+        ("RATCHET_SLACK_BOT_TOKEN", "xoxp-user-token", "starting with xoxb-"),
+        ("RATCHET_SLACK_APP_TOKEN", "xoxb-not-an-app-token", "starting with xapp-"),
+        ("RATCHET_SLACK_API_URL", "slack.com/api", "expected an http(s):// URL"),
+        ("RATCHET_CHANNELS_CONFIG", "/nonexistent/channels.yaml", "existing file"),
+        ("RATCHET_DOCS_CONFIG", "/nonexistent/docs.yaml", "existing file"),
+        ("RATCHET_WORKERS", "0", "greater than or equal to 1"),
+        ("RATCHET_WORKERS", "many", "valid integer"),
+        ("RATCHET_LOG_LEVEL", "LOUD", "'DEBUG', 'INFO', 'WARNING' or 'ERROR'"),
+    ],
+)
+def test_bad_value_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{variable}: ")
+    assert expected in message
+
+
+def test_secrets_never_appear_in_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RATCHET_SLACK_BOT_TOKEN", "xoxp-1234-secret-value")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert "secret-value" not in str(caught.value)
+
+
+def test_env_example_documents_every_setting_once() -> None:
+    text = (ROOT / ".env.example").read_text()
+    documented = re.findall(r"^(RATCHET_[A-Z_]+)=", text, flags=re.MULTILINE)
+    expected = {f"RATCHET_{name.upper()}" for name in Settings.model_fields}
+    assert sorted(documented) == sorted(expected)
+
+
+def test_env_example_loads_as_the_defaults(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text((ROOT / ".env.example").read_text())
+    assert load_settings() == Settings(_env_file=None)
+
+
+def test_cli_prints_one_line_per_bad_variable_and_exits_2(tmp_path: Path) -> None:
+    result = ratchet_cli(
+        "db", "status", env={"RATCHET_HTTP_ADDR": "nowhere", "RATCHET_LLM": "gpt4"}, cwd=tmp_path, timeout=60
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "error: RATCHET_LLM: expected one of openai:<model>, ollama:<model>, got 'gpt4'",
+        "error: RATCHET_HTTP_ADDR: expected host:port like 127.0.0.1:5001, got 'nowhere'",
+    ]
