@@ -6,7 +6,6 @@ import asyncio
 import json
 
 import numpy as np
-
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding
 from psycopg import AsyncConnection
@@ -43,7 +42,7 @@ async def test_applies_on_empty_database_then_is_a_no_op(
     tables = {
         row[0] for row in await fetch(empty_database_url, "SELECT tablename FROM pg_tables WHERE schemaname='public'")
     }
-    assert TABLES <= tables
+    assert tables >= TABLES
     before = await fetch(empty_database_url, SCHEMA_SNAPSHOT)
 
     assert await migrate_database(empty_database_url, local_identity) == []

@@ -24,6 +24,7 @@ from ratchet.storage import vectors
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 FILE_PATTERN = re.compile(r"^(\d{4})_(\w+)\.sql$")
 LOCK_KEY = 7_432_001  # arbitrary constant for pg_advisory_lock; the same in every ratchet process
+LOCK_WAIT_SECONDS = 300
 
 
 class Migration(BaseModel):
@@ -100,14 +101,20 @@ async def migrate(conn: AsyncConnection[Any], embedding: vectors.EmbeddingIdenti
     return pending
 
 
-async def _wait_for_lock(conn: AsyncConnection[Any], timeout: float = 300) -> None:
+async def _wait_for_lock(conn: AsyncConnection[Any]) -> None:
     # Poll instead of blocking in pg_advisory_lock: a blocked statement holds a snapshot, and the checkpointer's
     # CREATE INDEX CONCURRENTLY in the lock holder would wait for it forever.
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not (await (await conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,))).fetchone() or [False])[0]:
-        if asyncio.get_running_loop().time() > deadline:
-            raise ConfigError(f"RATCHET_DATABASE_URL: another process has been migrating for over {timeout:.0f}s")
-        await asyncio.sleep(0.2)
+    try:
+        async with asyncio.timeout(LOCK_WAIT_SECONDS):
+            while True:
+                row = await (await conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,))).fetchone()
+                if row and row[0]:
+                    return
+                await asyncio.sleep(0.2)
+    except TimeoutError:
+        raise ConfigError(
+            f"RATCHET_DATABASE_URL: another process has held the migration lock for over {LOCK_WAIT_SECONDS}s"
+        ) from None
 
 
 async def _setup_checkpointer(conn: AsyncConnection[Any]) -> None:
