@@ -10,12 +10,13 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "RATCHET_"
 CHAT_PROVIDERS = ("openai", "ollama")
 EMBEDDING_PROVIDERS = ("openai", "ollama")
+MODEL_SPECS = {"llm": ("none", CHAT_PROVIDERS), "embeddings": ("local", EMBEDDING_PROVIDERS)}  # built-in, providers
 
 
 class ConfigError(Exception):
@@ -77,7 +78,7 @@ class Settings(BaseSettings):
 
     @field_validator("slack_bot_token", "slack_app_token")
     @classmethod
-    def _slack_token(cls, value: SecretStr | None, info) -> SecretStr | None:
+    def _slack_token(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         prefix = "xoxb-" if info.field_name == "slack_bot_token" else "xapp-"
         if value is not None and not value.get_secret_value().startswith(prefix):
             raise ValueError(f"expected a token starting with {prefix}")
@@ -85,7 +86,7 @@ class Settings(BaseSettings):
 
     @field_validator("slack_api_url", "llm_base_url")
     @classmethod
-    def _http_url(cls, value: str | None, info) -> str | None:
+    def _http_url(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None or value == "":
             return None
         if not re.match(r"^https?://[^/\s]+", value):
@@ -94,18 +95,16 @@ class Settings(BaseSettings):
             value += "/"
         return value
 
-    @field_validator("llm")
+    @field_validator("llm", "embeddings")
     @classmethod
-    def _llm(cls, value: str) -> str:
-        if value != "none":
-            split_model_spec(value, CHAT_PROVIDERS)
-        return value
-
-    @field_validator("embeddings")
-    @classmethod
-    def _embeddings(cls, value: str) -> str:
-        if value != "local":
-            split_model_spec(value, EMBEDDING_PROVIDERS)
+    def _model_spec(cls, value: str, info: ValidationInfo) -> str:
+        builtin, providers = MODEL_SPECS[info.field_name]
+        if value != builtin:
+            try:
+                split_model_spec(value, providers)
+            except ValueError:
+                choices = ", ".join(f"{p}:<model>" for p in providers)
+                raise ValueError(f"expected {builtin} or one of {choices}, got {value!r}") from None
         return value
 
     @field_validator("channels_config", "docs_config", "monitor_config")

@@ -51,9 +51,9 @@ def test_slack_api_url_gets_trailing_slash(monkeypatch: pytest.MonkeyPatch) -> N
     [
         ("RATCHET_HTTP_ADDR", "localhost", "expected host:port"),
         ("RATCHET_HTTP_ADDR", "127.0.0.1:99999", "expected host:port"),
-        ("RATCHET_LLM", "gpt-4.1-mini", "expected one of openai:<model>, ollama:<model>"),
-        ("RATCHET_LLM", "anthropic:claude", "expected one of openai:<model>, ollama:<model>"),
-        ("RATCHET_EMBEDDINGS", "nomic-embed-text", "expected one of openai:<model>, ollama:<model>"),
+        ("RATCHET_LLM", "gpt-4.1-mini", "expected none or one of openai:<model>, ollama:<model>"),
+        ("RATCHET_LLM", "anthropic:claude", "expected none or one of openai:<model>, ollama:<model>"),
+        ("RATCHET_EMBEDDINGS", "nomic-embed-text", "expected local or one of openai:<model>, ollama:<model>"),
         ("RATCHET_DATABASE_URL", "mysql://root@localhost/db", "expected a postgresql://"),
         ("RATCHET_SLACK_BOT_TOKEN", "xoxp-user-token", "starting with xoxb-"),
         ("RATCHET_SLACK_APP_TOKEN", "xoxb-not-an-app-token", "starting with xapp-"),
@@ -103,6 +103,6 @@ def test_cli_prints_one_line_per_bad_variable_and_exits_2(tmp_path: Path) -> Non
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
-        "error: RATCHET_LLM: expected one of openai:<model>, ollama:<model>, got 'gpt4'",
+        "error: RATCHET_LLM: expected none or one of openai:<model>, ollama:<model>, got 'gpt4'",
         "error: RATCHET_HTTP_ADDR: expected host:port like 127.0.0.1:5001, got 'nowhere'",
     ]
