@@ -180,13 +180,10 @@ def doctor() -> None:
 
 @app.command()
 def serve() -> None:
-    """Run the bot: database, migrations, and the HTTP server (/healthz, /version)."""
-    import uvicorn
+    """Run the bot: Slack events (Socket Mode or HTTP), job workers, and the HTTP server on RATCHET_HTTP_ADDR."""
+    from ratchet.web.app import serve as serve_bot
 
-    from ratchet.web.app import create_app
-
-    settings = settings_or_exit()
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port, log_config=None)
+    run(serve_bot(settings_or_exit()))
 
 
 @app.command()

@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     http_addr: str = "127.0.0.1:5001"
     api_token: SecretStr | None = None
     workers: int = Field(default=4, ge=1, le=64)
+    job_lease_seconds: float = Field(default=120, ge=1, le=3600)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("database_url")

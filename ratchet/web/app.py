@@ -1,39 +1,73 @@
-"""The HTTP side of `ratchet serve`: health and version now; the JSON API and Slack events join it later."""
+"""The HTTP side of `ratchet serve`: Slack events (HTTP mode), health and version. The JSON API joins it later."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import logging
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from fastapi import FastAPI, Request
+import uvicorn
+from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
+from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 
 from ratchet import __version__
+from ratchet.agent.bot import Bot, running_bot
 from ratchet.config import Settings
-from ratchet.runtime import Runtime, open_runtime
+
+log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings) -> FastAPI:
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_runtime(settings) as runtime:
-            app.state.runtime = runtime
-            yield
+def create_app(bot: Bot) -> FastAPI:
+    """The HTTP app of a running bot."""
+    app = FastAPI(title="ratchet", version=__version__)
+    app.state.bot = bot
+    app.state.slack_handler = AsyncSlackRequestHandler(bot.app)
 
-    app = FastAPI(title="ratchet", version=__version__, lifespan=lifespan)
+    @app.post("/slack/events", include_in_schema=False)
+    async def slack_events(request: Request) -> Response:
+        bot: Bot = request.app.state.bot
+        if bot.mode != "http":
+            raise HTTPException(404, "events arrive over Socket Mode; set RATCHET_SLACK_SIGNING_SECRET for HTTP")
+        return await request.app.state.slack_handler.handle(request)
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:
-        runtime: Runtime = request.app.state.runtime
+        bot: Bot = request.app.state.bot
         try:
-            async with runtime.pool.connection(timeout=5) as conn:
+            async with bot.runtime.pool.connection(timeout=5) as conn:
                 await conn.execute("SELECT 1")
         except Exception as error:
             return JSONResponse({"status": "unhealthy", "database": str(error)}, status_code=503)
-        return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "ok", "events": bot.mode})
 
     @app.get("/version")
     async def version() -> dict[str, str]:
         return {"version": __version__}
 
     return app
+
+
+class _Server(uvicorn.Server):
+    """uvicorn stops on SIGINT/SIGTERM and then re-raises the signal, killing the process before the bot has
+    shut down; this one only stops, and the caller shuts the bot down and exits normally."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+async def serve(settings: Settings) -> None:
+    """`ratchet serve`: run the bot and its HTTP server until SIGINT or SIGTERM."""
+    async with running_bot(settings) as bot:
+        config = uvicorn.Config(
+            create_app(bot), host=settings.http_host, port=settings.http_port, log_config=None, lifespan="off"
+        )
+        await _Server(config).serve()
+    log.info("ratchet stopped")

@@ -1,0 +1,87 @@
+"""The running bot: database, Slack connection (Socket Mode or HTTP events), and job workers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from ratchet.agent.events import BotIdentity
+from ratchet.agent.handlers import JobHandlers
+from ratchet.agent.posting import Poster, SlackPoster
+from ratchet.agent.slack_app import build_slack_app
+from ratchet.agent.slack_client import bot_identity, make_slack_client
+from ratchet.agent.worker import WorkerPool
+from ratchet.config import ConfigError, Settings
+from ratchet.runtime import Runtime, open_runtime
+
+log = logging.getLogger(__name__)
+Mode = Literal["socket", "http"]
+
+
+@dataclass
+class Bot:
+    runtime: Runtime
+    slack: AsyncWebClient
+    identity: BotIdentity
+    app: AsyncApp
+    workers: WorkerPool
+    mode: Mode
+
+
+def event_mode(settings: Settings) -> Mode:
+    """Socket Mode when an app token is set, else HTTP events when a signing secret is set."""
+    if settings.slack_app_token is not None:
+        return "socket"
+    if settings.slack_signing_secret is not None:
+        return "http"
+    raise ConfigError(
+        "RATCHET_SLACK_APP_TOKEN: not set, and neither is RATCHET_SLACK_SIGNING_SECRET; set the app token "
+        "(xapp-…) for Socket Mode or the signing secret for HTTP events at /slack/events"
+    )
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings, *, poster: Poster | None = None) -> AsyncIterator[Bot]:
+    """Start everything the bot needs; stop it all (workers first) on the way out."""
+    mode = event_mode(settings)
+    slack = make_slack_client(settings)
+    identity = await bot_identity(slack)
+    async with open_runtime(settings) as runtime:
+        signing_secret = settings.slack_signing_secret.get_secret_value() if mode == "http" else None
+        app = build_slack_app(slack, runtime.pool, identity, signing_secret=signing_secret)
+        handlers = JobHandlers(
+            runtime.pool, runtime.embeddings, slack, poster or SlackPoster(slack, runtime.pool), identity
+        )
+        workers = WorkerPool(
+            runtime.pool,
+            runtime.database_url,
+            handlers.registry(),
+            workers=settings.workers,
+            lease=timedelta(seconds=settings.job_lease_seconds),
+        )
+        await workers.start()
+        socket_mode = None
+        try:
+            if mode == "socket":
+                assert settings.slack_app_token is not None
+                socket_mode = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
+                await socket_mode.connect_async()
+            log.info(
+                "ratchet ready: @%s in %s, events over %s, %d workers",
+                identity.user_id, identity.team_id,
+                "Socket Mode" if mode == "socket" else f"HTTP at http://{settings.http_addr}/slack/events",
+                settings.workers,
+            )  # fmt: skip
+            yield Bot(runtime, slack, identity, app, workers, mode)
+        finally:
+            if socket_mode is not None:
+                await socket_mode.close_async()
+            await workers.stop()

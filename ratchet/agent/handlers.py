@@ -1,0 +1,129 @@
+"""What each kind of job does. Later issues plug the triage graph in here (the `message` job)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+from psycopg_pool import AsyncConnectionPool
+from slack_sdk.web.async_client import AsyncWebClient
+
+from ratchet.agent.events import BotIdentity, MalformedEvent, to_message
+from ratchet.agent.ingest import EMBED_JOB, MESSAGE_JOB, ONBOARD_JOB
+from ratchet.agent.posting import Poster, Reply
+from ratchet.agent.worker import Handler
+from ratchet.storage import channels, jobs, messages
+from ratchet.storage.jobs import Job
+from ratchet.storage.messages import Message
+
+BACKFILL_THREAD_JOB = "backfill_thread"
+log = logging.getLogger(__name__)
+NOT_YET_ANSWERING = (
+    "I've read this, but answering questions is not in this build of ratchet yet. "
+    "For now I store and index what is said here, so I can use it once answers arrive."
+)
+
+
+class JobHandlers:
+    """The handlers for every job kind, sharing the process's database pool, models and Slack client."""
+
+    def __init__(
+        self,
+        pool: AsyncConnectionPool,
+        embeddings: Embeddings,
+        slack: AsyncWebClient,
+        poster: Poster,
+        bot: BotIdentity,
+        *,
+        backfill_limit: int = 1000,
+    ) -> None:
+        self.pool = pool
+        self.embeddings = embeddings
+        self.slack = slack
+        self.poster = poster
+        self.bot = bot
+        self.backfill_limit = backfill_limit
+
+    def registry(self) -> dict[str, Handler]:
+        return {
+            MESSAGE_JOB: self.message,
+            EMBED_JOB: self.embed,
+            ONBOARD_JOB: self.onboard,
+            BACKFILL_THREAD_JOB: self.backfill_thread,
+        }
+
+    async def message(self, job: Job) -> None:
+        """A new message: embed it; a person who addressed the bot gets an answer or the reason there is none."""
+        message = await self._embed(job.payload["channel_id"], job.payload["ts"])
+        if message is not None and self.bot.is_addressed(message):
+            await self.poster.post(
+                Reply(
+                    channel_id=message.channel_id,
+                    thread_ts=message.conversation_ts,
+                    module="commands",
+                    markdown=NOT_YET_ANSWERING,
+                    key=f"job:{job.id}:0",
+                    job_id=job.id,
+                )
+            )
+
+    async def embed(self, job: Job) -> None:
+        """An edited message: embed its new text."""
+        await self._embed(job.payload["channel_id"], job.payload["ts"])
+
+    async def _embed(self, channel_id: str, ts: str) -> Message | None:
+        async with self.pool.connection() as conn:
+            message = await messages.get(conn, channel_id, ts)
+        if message is None or message.is_deleted:
+            return None
+        if message.text.strip():
+            vector = await self.embeddings.aembed_query(message.text)
+            async with self.pool.connection() as conn:
+                await messages.set_embedding(conn, channel_id, ts, vector)
+        return message
+
+    async def onboard(self, job: Job) -> None:
+        """The bot joined a channel: learn about it and store its recent history, then each thread's replies."""
+        channel_id = job.payload["channel_id"]
+        info = (await self.slack.conversations_info(channel=channel_id))["channel"]
+        async with self.pool.connection() as conn:
+            await channels.update_info(conn, channel_id, name=info.get("name"), is_private=bool(info.get("is_private")))
+        history: list[dict[str, Any]] = []
+        async for page in await self.slack.conversations_history(channel=channel_id, limit=200):
+            history += page.get("messages", [])
+            if len(history) >= self.backfill_limit:
+                break
+        history = history[: self.backfill_limit]
+        await self._store_backfill(channel_id, history)
+        async with self.pool.connection() as conn, conn.transaction():
+            for raw in history:
+                if raw.get("reply_count"):
+                    key = f"{channel_id}:{raw['ts']}"
+                    await jobs.enqueue(conn, BACKFILL_THREAD_JOB, key, {"channel_id": channel_id, "ts": raw["ts"]})
+            await channels.mark_onboarded(conn, channel_id)
+
+    async def backfill_thread(self, job: Job) -> None:
+        channel_id, thread_ts = job.payload["channel_id"], job.payload["ts"]
+        replies: list[dict[str, Any]] = []
+        async for page in await self.slack.conversations_replies(channel=channel_id, ts=thread_ts, limit=200):
+            replies += page.get("messages", [])
+        await self._store_backfill(channel_id, replies)
+
+    async def _store_backfill(self, channel_id: str, raws: list[dict[str, Any]]) -> None:
+        """Store messages fetched from history (no work starts for them) and embed the new ones in batches."""
+        backfilled = []
+        for raw in raws:
+            try:
+                backfilled.append(to_message(raw, channel_id=channel_id).model_copy(update={"origin": "backfill"}))
+            except MalformedEvent as problem:
+                log.warning("skipped a malformed message in %s history: %s", channel_id, problem)
+        async with self.pool.connection() as conn, conn.transaction():
+            new = [m for m in backfilled if await messages.insert_if_new(conn, m)]
+        with_text = [m for m in new if m.text.strip()]
+        for start in range(0, len(with_text), 256):
+            batch = with_text[start : start + 256]
+            vectors = await self.embeddings.aembed_documents([m.text for m in batch])
+            async with self.pool.connection() as conn, conn.transaction():
+                for message, vector in zip(batch, vectors, strict=True):
+                    await messages.set_embedding(conn, channel_id, message.ts, vector)

@@ -1,0 +1,127 @@
+"""Posting replies: to Slack exactly once per idempotency key, or to the terminal in a dry run.
+
+Each Slack message is reserved in `bot_posts` under its key before the call and confirmed after it. The key also
+travels with the message as Slack message metadata, so when a crash left a reservation pending, the poster can
+look in the thread for a message carrying that key instead of posting a second one.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any
+
+from psycopg_pool import AsyncConnectionPool
+from pydantic import BaseModel
+from rich.console import Console
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from ratchet.agent.formatting import SlackPost, render_reply
+from ratchet.storage import posts
+
+METADATA_EVENT_TYPE = "ratchet_post"
+log = logging.getLogger(__name__)
+
+
+class Reply(BaseModel):
+    """Something the bot wants to say: Markdown, where, from which module, under which idempotency key."""
+
+    channel_id: str
+    thread_ts: str | None
+    module: str
+    markdown: str
+    key: str  # stable for the same reply of the same job, e.g. "job:42:0"
+    job_id: int | None = None
+
+
+class Poster(ABC):
+    @abstractmethod
+    async def post(self, reply: Reply) -> list[str]:
+        """Post the reply (one or more Slack messages); returns their ts."""
+
+
+class SlackPoster(Poster):
+    def __init__(self, client: AsyncWebClient, pool: AsyncConnectionPool) -> None:
+        self.client = client
+        self.pool = pool
+
+    async def post(self, reply: Reply) -> list[str]:
+        return [await self._post_once(reply, f"{reply.key}:{index}", part) for index, part in enumerate(_parts(reply))]
+
+    async def _post_once(self, reply: Reply, key: str, part: SlackPost) -> str:
+        async with self.pool.connection() as conn:
+            reservation, new = await posts.reserve(
+                conn,
+                key=key,
+                channel_id=reply.channel_id,
+                thread_ts=reply.thread_ts,
+                module=reply.module,
+                job_id=reply.job_id,
+                text=part.text,
+                blocks=part.blocks,
+            )
+        if reservation.status == "posted" and reservation.ts:
+            return reservation.ts
+        ts = None if new else await self._find_posted(reply, key)
+        if ts is None:
+            try:
+                response = await self.client.chat_postMessage(
+                    channel=reply.channel_id,
+                    thread_ts=reply.thread_ts,
+                    text=part.text,
+                    blocks=part.blocks,
+                    unfurl_links=False,
+                    metadata={"event_type": METADATA_EVENT_TYPE, "event_payload": {"key": key}},
+                )
+            except SlackApiError as error:
+                async with self.pool.connection() as conn:
+                    await posts.mark_failed(conn, key, str(error.response.get("error")))
+                raise
+            ts = response["ts"]
+        async with self.pool.connection() as conn:
+            await posts.confirm(conn, key, ts)
+        return ts
+
+    async def _find_posted(self, reply: Reply, key: str) -> str | None:
+        """The ts of a message already in Slack that carries `key` (a post whose confirmation was lost)."""
+        if reply.thread_ts:
+            response = await self.client.conversations_replies(
+                channel=reply.channel_id, ts=reply.thread_ts, include_all_metadata=True, limit=200
+            )
+        else:
+            response = await self.client.conversations_history(
+                channel=reply.channel_id, include_all_metadata=True, limit=200
+            )
+        for message in response.get("messages", []):
+            if _metadata_key(message) == key:
+                log.info("found an unconfirmed post already in Slack; not posting it again (%s)", key)
+                return message["ts"]
+        return None
+
+
+class DryRunPoster(Poster):
+    """Prints what would be posted; posts nothing. Used by replay and `--dry-run`."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console()
+        self.posted: list[tuple[Reply, SlackPost]] = []
+
+    async def post(self, reply: Reply) -> list[str]:
+        where = f"{reply.channel_id}" + (f" thread {reply.thread_ts}" if reply.thread_ts else "")
+        for part in _parts(reply):
+            self.posted.append((reply, part))
+            self.console.print(f"[dim]would post to {where} ({reply.module}):[/]\n{part.text}", highlight=False)
+        return []
+
+
+def _parts(reply: Reply) -> list[SlackPost]:
+    return render_reply(reply.markdown, module=reply.module)
+
+
+def _metadata_key(message: dict[str, Any]) -> str | None:
+    metadata = message.get("metadata")
+    if not isinstance(metadata, dict) or metadata.get("event_type") != METADATA_EVENT_TYPE:
+        return None
+    payload = metadata.get("event_payload")
+    return payload.get("key") if isinstance(payload, dict) else None

@@ -1,0 +1,123 @@
+"""The `messages` aggregate: every Slack message the bot can see, keyed by `(channel_id, ts)`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+import numpy as np
+from psycopg import AsyncConnection
+from psycopg.rows import class_row
+from psycopg.types.json import Jsonb
+from pydantic import BaseModel, Field
+
+Origin = Literal["live", "backfill", "import"]
+
+
+class Message(BaseModel):
+    """A Slack message, normalised: `text` is the flattened text of `text`, attachments and blocks."""
+
+    channel_id: str
+    ts: str
+    thread_ts: str | None = None  # set on replies only (never equal to ts)
+    user_id: str | None = None
+    bot_id: str | None = None
+    subtype: str | None = None
+    text: str = ""
+    origin: Origin = "live"
+    attrs: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def conversation_ts(self) -> str:
+        """The ts of the thread this message belongs to (its own ts when top-level)."""
+        return self.thread_ts or self.ts
+
+
+class StoredMessage(Message):
+    posted_at: datetime
+    is_deleted: bool
+    edited_at: datetime | None
+
+
+COLUMNS = "channel_id, ts, thread_ts, user_id, bot_id, subtype, text, origin, attrs, posted_at, is_deleted, edited_at"
+
+
+async def insert_if_new(conn: AsyncConnection[Any], message: Message) -> bool:
+    """Store the message unless `(channel_id, ts)` is already there; True when it was new."""
+    cursor = await conn.execute(
+        """
+        INSERT INTO messages (channel_id, ts, thread_ts, user_id, bot_id, subtype, text, origin, attrs)
+        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+        ON CONFLICT (channel_id, ts) DO NOTHING
+        """,
+        (
+            message.channel_id,
+            message.ts,
+            message.thread_ts,
+            message.user_id,
+            message.bot_id,
+            message.subtype,
+            message.text,
+            message.origin,
+            Jsonb(message.attrs),
+        ),
+    )
+    return cursor.rowcount == 1
+
+
+async def apply_edit(conn: AsyncConnection[Any], message: Message, edited_at: datetime) -> bool:
+    """Replace the text and attributes of a stored message and drop its now stale vector."""
+    cursor = await conn.execute(
+        """
+        UPDATE messages SET text = %s, attrs = attrs || %s, edited_at = %s, embedding = NULL, updated_at = now()
+        WHERE channel_id = %s AND ts = %s AND (edited_at IS NULL OR edited_at <= %s)
+        """,
+        (message.text, Jsonb(message.attrs), edited_at, message.channel_id, message.ts, edited_at),
+    )
+    return cursor.rowcount == 1
+
+
+async def mark_deleted(conn: AsyncConnection[Any], channel_id: str, ts: str) -> bool:
+    cursor = await conn.execute(
+        "UPDATE messages SET is_deleted = true, embedding = NULL, updated_at = now() "
+        "WHERE channel_id = %s AND ts = %s AND NOT is_deleted",
+        (channel_id, ts),
+    )
+    return cursor.rowcount == 1
+
+
+async def get(conn: AsyncConnection[Any], channel_id: str, ts: str) -> StoredMessage | None:
+    async with conn.cursor(row_factory=class_row(StoredMessage)) as cursor:
+        await cursor.execute(f"SELECT {COLUMNS} FROM messages WHERE channel_id = %s AND ts = %s", (channel_id, ts))
+        return await cursor.fetchone()
+
+
+async def thread(conn: AsyncConnection[Any], channel_id: str, thread_ts: str) -> list[StoredMessage]:
+    """The thread's parent and replies, oldest first (deleted ones left out)."""
+    async with conn.cursor(row_factory=class_row(StoredMessage)) as cursor:
+        await cursor.execute(
+            f"""
+            SELECT {COLUMNS} FROM messages
+            WHERE channel_id = %s AND (ts = %s OR thread_ts = %s) AND NOT is_deleted
+            ORDER BY posted_at, ts
+            """,
+            (channel_id, thread_ts, thread_ts),
+        )
+        return await cursor.fetchall()
+
+
+async def set_embedding(conn: AsyncConnection[Any], channel_id: str, ts: str, vector: list[float]) -> None:
+    await conn.execute(
+        "UPDATE messages SET embedding = %s WHERE channel_id = %s AND ts = %s",
+        (np.asarray(vector, dtype=np.float32), channel_id, ts),
+    )
+
+
+async def count(conn: AsyncConnection[Any], channel_id: str | None = None) -> int:
+    row = await (
+        await conn.execute(
+            "SELECT count(*) FROM messages WHERE %(channel)s::text IS NULL OR channel_id = %(channel)s",
+            {"channel": channel_id},
+        )
+    ).fetchone()
+    return int(row[0]) if row else 0
