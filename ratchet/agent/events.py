@@ -138,8 +138,11 @@ def _message_action(event: Mapping[str, Any], team_id: str | None, bot: BotIdent
         return DeletedMessage(channel_id=channel_id, ts=_ts(deleted_ts, "deleted_ts"))
     if subtype == "message_changed":
         inner = event.get("message")
+        previous = event.get("previous_message")
         if not isinstance(inner, Mapping):
             raise MalformedEvent("message_changed has no message object")
+        if "ts" not in inner and isinstance(previous, Mapping):
+            inner = {**inner, "ts": previous.get("ts")}
         edited = inner.get("edited")
         edited_ts = edited.get("ts") if isinstance(edited, Mapping) else None
         edited_at = _ts_time(_ts(edited_ts or event.get("event_ts") or event.get("ts"), "edited.ts"))
@@ -160,7 +163,7 @@ def to_message(raw: Mapping[str, Any], *, channel_id: str, channel_type: str | N
     ts = _ts(raw.get("ts"), "ts")
     thread_ts = raw.get("thread_ts")
     thread_ts = _ts(thread_ts, "thread_ts") if thread_ts is not None else None
-    attrs: dict[str, Any] = {"raw": without_nul(dict(raw))}
+    attrs: dict[str, Any] = {"raw": storable(dict(raw))}
     for key in ("username", "team", "client_msg_id", "parent_user_id"):
         if isinstance(raw.get(key), str):
             attrs[key] = raw[key]
@@ -192,14 +195,14 @@ def _reaction_action(event: Mapping[str, Any], *, added: bool) -> ReactionChange
     return ReactionChanged(reaction=reaction, added=added)
 
 
-def without_nul(value: Any) -> Any:
-    """Postgres text and jsonb cannot hold NUL characters; drop them everywhere in a JSON value."""
+def storable(value: Any) -> Any:
+    """A JSON value Postgres can store: NUL characters dropped, lone UTF-16 surrogates (half an emoji) as '?'."""
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
     if isinstance(value, list):
-        return [without_nul(item) for item in value]
+        return [storable(item) for item in value]
     if isinstance(value, Mapping):
-        return {str(key).replace("\x00", ""): without_nul(item) for key, item in value.items()}
+        return {storable(str(key)): storable(item) for key, item in value.items()}
     return value
 
 
