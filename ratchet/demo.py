@@ -1,89 +1,199 @@
-"""`ratchet demo`: the bot's foundations, working on the embedded defaults with no Slack and no LLM.
+"""`ratchet demo`: the real bot against the local Slack simulator, playing a morning in an #alerts channel.
 
-For now it starts the embedded Postgres, applies the schema, embeds the 139 real kube-prometheus alert rules
-shipped in `demo_data/` with the local model, and answers a few on-call questions by vector search in pgvector.
-The Slack simulator and live alert triage join the demo when they land (the Slack intake issue).
+Everything runs on the embedded defaults: the embedded Postgres, the bundled embedding model, no LLM. The
+simulator stands in for Slack (Web API and Socket Mode); the bot connects to it exactly as it would to Slack.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-import re
+import statistics
 import time
 from pathlib import Path
 
-import numpy as np
-from psycopg import AsyncConnection
+import yaml
+from pydantic import BaseModel, SecretStr
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
+from ratchet.agent.bot import Bot, running_bot
+from ratchet.agent.ingest import MESSAGE_JOB, ONBOARD_JOB, message_job_key
+from ratchet.agent.slack_text import message_text
 from ratchet.config import Settings
-from ratchet.runtime import open_runtime
+from ratchet.slack_sim import SlackSimulator
+from ratchet.storage import jobs, messages
+from ratchet.storage.embedded import start_embedded_postgres
 
-DEMO_ALERTS = Path(__file__).parent / "demo_data" / "alerts" / "kube-prometheus.jsonl"
-DEMO_QUESTIONS = (
-    "pods keep restarting over and over",
-    "the disk on a node is almost full",
-    "certificate is about to expire",
-)
-
-
-def alert_name_words(name: str) -> str:
-    """`KubePodCrashLooping` -> `Kube Pod Crash Looping`: the embedding model knows words, not CamelCase."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name)
+DEMO_DATA = Path(__file__).parent / "demo_data"
+SCENARIO = DEMO_DATA / "scenario.yaml"
+DEMO_DATABASE = "ratchet_demo"  # the demo's own database, made anew each run, beside the bot's real one
+SEARCHES = ("pod keeps restarting", "disk almost full on a node")
 
 
-def load_demo_alerts(path: Path = DEMO_ALERTS) -> list[dict[str, str]]:
-    rules = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return [{"alert": r["alert"], "text": f"{alert_name_words(r['alert'])}: {r['summary']}"} for r in rules]
+class Said(BaseModel):
+    user: str
+    text: str
 
 
-async def run_demo(settings: Settings, console: Console) -> None:
-    started = time.monotonic()
-    async with open_runtime(settings) as runtime:
-        where = "your RATCHET_DATABASE_URL" if settings.database_url else f"{settings.home / 'postgres'}"
-        console.print(f"[green]✓[/] Postgres with pgvector ready ({where}), schema migrated")
-        console.print(f"[green]✓[/] embeddings: {runtime.embedding.spec} ({runtime.embedding.dimension}-d)")
-        degraded = " (degraded mode: no model needed)" if settings.llm == "none" else ""
-        console.print(f"[green]✓[/] LLM: {settings.llm}{degraded}")
+class Step(BaseModel):
+    alert: str | None = None  # an Alertmanager payload file in demo_data/alertmanager
+    variant: str = "slack_payload_default_config"
+    reply: Said | None = None  # said in the thread of the latest alert
+    message: Said | None = None  # said in the channel; "@ratchet" addresses the bot
 
-        alerts = load_demo_alerts()
-        embed_started = time.monotonic()
-        vectors = await runtime.embeddings.aembed_documents([a["text"] for a in alerts])
-        console.print(
-            f"[green]✓[/] embedded {len(alerts)} real kube-prometheus alert rules "
-            f"in {time.monotonic() - embed_started:.2f}s"
+
+class Scenario(BaseModel):
+    channel: str
+    steps: list[Step]
+
+    @classmethod
+    def load(cls, path: Path = SCENARIO) -> Scenario:
+        return cls.model_validate(yaml.safe_load(path.read_text()))
+
+
+class ScenarioPlayer:
+    """Posts each step into the simulator as a person or an integration would, and shows what the bot does."""
+
+    def __init__(self, sim: SlackSimulator, bot: Bot, console: Console, channel_id: str) -> None:
+        self.sim = sim
+        self.bot = bot
+        self.console = console
+        self.channel_id = channel_id
+        self.latest_alert_ts: str | None = None
+        self.latencies: list[float] = []
+        self.shown_bot_posts: set[str] = set()
+
+    async def play(self, step: Step) -> None:
+        if step.alert is not None:
+            payload = json.loads((DEMO_DATA / "alertmanager" / step.alert).read_text())[step.variant]
+            started = time.monotonic()
+            ts = await self.sim.post_message(
+                self.channel_id,
+                payload.get("text", ""),
+                username=payload["username"],
+                attachments=payload["attachments"],
+            )
+            self.latest_alert_ts = ts
+            self._show(payload["username"], message_text(payload), thread=False, colour="red")
+        else:
+            said = step.reply or step.message
+            assert said is not None, "a step is an alert, a reply or a message"
+            in_thread = step.reply is not None and self.latest_alert_ts is not None
+            text = said.text.replace("@ratchet", f"<@{self.sim.bot_user_id}>")
+            started = time.monotonic()
+            ts = await self.sim.post_message(
+                self.channel_id, text, user=said.user, thread_ts=self.latest_alert_ts if in_thread else None
+            )
+            self._show(said.user, said.text, thread=in_thread, colour="cyan")
+        status = await self._job_finished(message_job_key(self.channel_id, ts))
+        self.latencies.append(time.monotonic() - started)
+        self.console.print(f"[dim]{'':11}· stored and embedded, job {status} in {self.latencies[-1] * 1000:.0f} ms[/]")
+        for post in self.sim.bot_messages(self.channel_id):
+            if post["ts"] not in self.shown_bot_posts:
+                self.shown_bot_posts.add(post["ts"])
+                self._show("ratchet", message_text(post), thread=post.get("thread_ts") is not None, colour="green")
+
+    def _show(self, who: str, text: str, *, thread: bool, colour: str) -> None:
+        first_line = text.strip().splitlines()[0] if text.strip() else ""
+        where = "  └ thread" if thread else "#alerts"
+        self.console.print(
+            f"{where:11}[bold {colour}]{escape(who)}[/]  {escape(first_line)}",
+            highlight=False,
+            no_wrap=True,
+            overflow="ellipsis",
         )
-        async with runtime.pool.connection() as conn:
-            dimension = runtime.embedding.dimension
-            await conn.execute(f"CREATE TEMP TABLE demo_alerts (alert text, text text, embedding vector({dimension}))")
-            async with conn.cursor() as cursor:
-                await cursor.executemany(
-                    "INSERT INTO demo_alerts VALUES (%s, %s, %s)",
-                    [(a["alert"], a["text"], np.asarray(v)) for a, v in zip(alerts, vectors, strict=True)],
-                )
-            table = Table("question", "closest alert rules (cosine similarity)", title="vector search in pgvector")
-            for question in DEMO_QUESTIONS:
-                hits = await nearest_alerts(conn, await runtime.embeddings.aembed_query(question))
-                table.add_row(question, ", ".join(f"{alert} ({score:.2f})" for alert, score in hits))
-            console.print(table)
-            await conn.execute("DROP TABLE demo_alerts")
-            await conn.commit()
-    console.print(f"done in {time.monotonic() - started:.1f}s")
+
+    async def _job_finished(self, key: str, timeout: float = 30) -> str:
+        async def finished() -> str | None:
+            async with self.bot.runtime.pool.connection() as conn:
+                row = await (
+                    await conn.execute("SELECT status FROM jobs WHERE kind = %s AND key = %s", (MESSAGE_JOB, key))
+                ).fetchone()
+            return row[0] if row and row[0] in ("done", "failed") else None
+
+        deadline = time.monotonic() + timeout
+        while (status := await finished()) is None:
+            if time.monotonic() > deadline:
+                return "still running"
+            await asyncio.sleep(0.01)
+        return status
+
+
+async def run_demo(settings: Settings, console: Console, *, keep_running: bool = False) -> None:
+    scenario = Scenario.load()
+    sim = SlackSimulator()
+    await sim.start()
+    try:
+        bot_settings = settings.model_copy(
+            update={
+                "database_url": settings.database_url
+                or start_embedded_postgres(settings.home, DEMO_DATABASE, fresh=True),
+                "slack_bot_token": SecretStr(sim.bot_token),
+                "slack_app_token": SecretStr(sim.app_token),
+                "slack_signing_secret": None,
+                "slack_api_url": sim.api_url,
+            }
+        )
+        where = (
+            "RATCHET_DATABASE_URL" if settings.database_url else f"{DEMO_DATABASE!r} in {settings.home / 'postgres'}"
+        )
+        console.print(f"[bold]ratchet demo[/]: Slack simulator at {sim.api_url}, database {where}")
+        async with running_bot(bot_settings) as bot:
+            console.print(
+                f"[green]✓[/] bot connected over Socket Mode as <@{bot.identity.user_id}>; "
+                f"embeddings {bot.runtime.embedding.spec}, LLM {settings.llm}\n"
+            )
+            channel_id = sim.workspace.channel(scenario.channel).id
+            await wait_for_onboarding(bot, channel_id)
+            player = ScenarioPlayer(sim, bot, console, channel_id)
+            for step in scenario.steps:
+                await player.play(step)
+            await summarize(sim, bot, player, console)
+            if keep_running:
+                await serve_until_interrupted(sim, console, channel_id)
+    finally:
+        await sim.stop()
+
+
+async def wait_for_onboarding(bot: Bot, channel_id: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        async with bot.runtime.pool.connection() as conn:
+            queued = [j for j in await jobs.list_jobs(conn, ONBOARD_JOB) if j.key == channel_id]
+        if queued and queued[0].status in ("done", "failed"):
+            return
+        await asyncio.sleep(0.05)
+
+
+async def summarize(sim: SlackSimulator, bot: Bot, player: ScenarioPlayer, console: Console) -> None:
+    async with bot.runtime.pool.connection() as conn:
+        counts = await jobs.counts(conn)
+        stored = await messages.count(conn, player.channel_id)
+    latencies = sorted(player.latencies)
     console.print(
-        "[yellow]Not in this build yet:[/] the Slack simulator and live alert triage; "
-        "`ratchet demo` grows into a full Slack conversation when the Slack intake issue lands."
+        f"\n[bold]summary[/]: {len(sim.deliveries)} events delivered, {stored} messages stored in #alerts, "
+        f"jobs {dict(sorted(counts.items()))}, {len(sim.bot_messages())} bot replies; event → processed "
+        f"p50 {statistics.median(latencies) * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms"
+    )
+    for query in SEARCHES:
+        vector = await bot.runtime.embeddings.aembed_query(query)
+        async with bot.runtime.pool.connection() as conn:
+            hits = await messages.similar(conn, vector, channel_id=player.channel_id, limit=2)
+        shown = "; ".join(f"{hit.text.splitlines()[0][:70]!r} ({score:.2f})" for hit, score in hits)
+        console.print(f"search [italic]{query!r}[/] → {escape(shown)}", highlight=False)
+    console.print(
+        "\n[yellow]Not in this build yet:[/] alert classification, runbooks, recent activity and answers; "
+        "the bot stores, indexes and acknowledges. The scenario grows as those land."
     )
 
 
-async def nearest_alerts(conn: AsyncConnection, vector: list[float], limit: int = 3) -> list[tuple[str, float]]:
-    rows = await (
-        await conn.execute(
-            """
-            SELECT alert, max(1 - (embedding <=> %s)) AS score
-            FROM demo_alerts GROUP BY alert ORDER BY score DESC LIMIT %s
-            """,
-            (np.asarray(vector), limit),
-        )
-    ).fetchall()
-    return [(alert, float(score)) for alert, score in rows]
+async def serve_until_interrupted(sim: SlackSimulator, console: Console, channel_id: str) -> None:
+    console.print(
+        f"\nThe simulator and the bot keep running (Ctrl-C to stop). Slack Web API: {sim.api_url}\n"
+        f"Post into #alerts as a person, e.g. Priya, mentioning the bot:\n"
+        f"  curl -s {sim.base_url}/_sim/post -d channel={channel_id} -d user=priya "
+        f"--data-urlencode 'text=<@{sim.bot_user_id}> hello'"
+    )
+    stop = asyncio.Event()
+    await stop.wait()

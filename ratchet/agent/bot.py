@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from ratchet.agent.events import BotIdentity
 from ratchet.agent.handlers import JobHandlers
+from ratchet.agent.ingest import enqueue_onboarding
 from ratchet.agent.posting import Poster, SlackPoster
 from ratchet.agent.slack_app import build_slack_app
 from ratchet.agent.slack_client import bot_identity, make_slack_client
@@ -74,6 +75,7 @@ async def running_bot(settings: Settings, *, poster: Poster | None = None) -> As
                 assert settings.slack_app_token is not None
                 socket_mode = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
                 await socket_mode.connect_async()
+            await onboard_member_channels(slack, runtime, identity)
             log.info(
                 "ratchet ready: @%s in %s, events over %s, %d workers",
                 identity.user_id, identity.team_id,
@@ -85,3 +87,15 @@ async def running_bot(settings: Settings, *, poster: Poster | None = None) -> As
             if socket_mode is not None:
                 await socket_mode.close_async()
             await workers.stop()
+
+
+async def onboard_member_channels(slack: AsyncWebClient, runtime: Runtime, identity: BotIdentity) -> None:
+    """Channels the bot was added to while it was not running get onboarded like newly joined ones."""
+    member_of = []
+    async for page in await slack.conversations_list(
+        types="public_channel,private_channel", exclude_archived=True, limit=200
+    ):
+        member_of += [channel["id"] for channel in page.get("channels", []) if channel.get("is_member")]
+    queued = await enqueue_onboarding(runtime.pool, member_of, identity.team_id)
+    if queued:
+        log.info("onboarding %d channel(s) the bot is already in", queued)

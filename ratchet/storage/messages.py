@@ -39,6 +39,10 @@ class StoredMessage(Message):
     edited_at: datetime | None
 
 
+class ScoredMessage(StoredMessage):
+    score: float
+
+
 COLUMNS = "channel_id, ts, thread_ts, user_id, bot_id, subtype, text, origin, attrs, posted_at, is_deleted, edited_at"
 
 
@@ -121,3 +125,22 @@ async def count(conn: AsyncConnection[Any], channel_id: str | None = None) -> in
         )
     ).fetchone()
     return int(row[0]) if row else 0
+
+
+async def similar(
+    conn: AsyncConnection[Any], vector: list[float], *, channel_id: str | None = None, limit: int = 5
+) -> list[tuple[StoredMessage, float]]:
+    """The messages closest in meaning to `vector` (cosine similarity), best first."""
+    async with conn.cursor(row_factory=class_row(ScoredMessage)) as cursor:
+        await cursor.execute(
+            f"""
+            SELECT {COLUMNS}, 1 - (embedding <=> %(vector)s) AS score FROM messages
+            WHERE embedding IS NOT NULL AND NOT is_deleted AND (%(channel)s::text IS NULL OR channel_id = %(channel)s)
+            ORDER BY embedding <=> %(vector)s LIMIT %(limit)s
+            """,
+            {"vector": np.asarray(vector, dtype=np.float32), "channel": channel_id, "limit": limit},
+        )
+        return [
+            (StoredMessage.model_validate(row.model_dump(exclude={"score"})), row.score)
+            for row in await cursor.fetchall()
+        ]
