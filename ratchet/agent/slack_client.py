@@ -2,15 +2,51 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
+
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from ratchet.agent.events import BotIdentity
 from ratchet.config import ConfigError, Settings
+
+
+class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):
+    """Waits as long as a 429's Retry-After says. (slack_sdk's async handler reads only the header's first
+    character with aiohttp, so "30" waits 3 s and the retry is refused again.)"""
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is None:
+            raise error or RuntimeError("rate-limit retry without a response")
+        state.next_attempt_requested = True
+        await asyncio.sleep(retry_after_seconds(response) + random.random())
+        state.increment_current_attempt()
+
+
+def retry_after_seconds(response: HttpResponse) -> float:
+    """Retry-After in seconds (1 when missing or unreadable); header values may be a string or a list."""
+    value = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None)
+    if isinstance(value, list | tuple):
+        value = value[0] if value else None
+    try:
+        return max(0.0, float(str(value)))
+    except ValueError:
+        return 1.0
 
 
 def make_slack_client(settings: Settings) -> AsyncWebClient:
@@ -22,7 +58,7 @@ def make_slack_client(settings: Settings) -> AsyncWebClient:
         timeout=30,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=3),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=20),  # sleeps for Slack's Retry-After each time
+            RetryAfterHandler(max_retry_count=20),
             AsyncServerErrorRetryHandler(max_retry_count=3),
         ],
     )
