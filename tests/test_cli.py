@@ -81,10 +81,15 @@ def test_doctor_explains_unreachable_services(tmp_path: Path) -> None:
     assert "✗ http api: listening on 0.0.0.0:5001 without RATCHET_API_TOKEN" in out
 
 
-def test_demo_runs_on_the_defaults(database_url: str, tmp_path: Path) -> None:
+def test_demo_plays_the_scenario_with_replies_in_their_threads(database_url: str, tmp_path: Path) -> None:
     result = ratchet_cli("demo", env={"RATCHET_DATABASE_URL": database_url}, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "embedded 139 real kube-prometheus alert rules" in result.stdout
-    crash_row = next(line for line in result.stdout.splitlines() if "pods keep restarting" in line)
-    assert "KubePodCrashLooping" in crash_row
-    assert "Not in this build yet" in result.stdout
+    lines = result.stdout.splitlines()
+    assert "bot connected over Socket Mode" in result.stdout
+    alerts = [line for line in lines if line.startswith("#alerts    Alertmanager")]
+    assert len(alerts) == 5 and "[FIRING:1] monitoring (KubePodCrashLooping" in alerts[0]
+    question = next(n for n, line in enumerate(lines) if "@ratchet what should I check first" in line)
+    after = [line for line in lines[question + 1 :] if not line.strip().startswith("·")]
+    assert after[0].startswith("  └ thread ratchet  I've read this"), "the bot answers in the question's thread"
+    assert sum("└ thread ratchet" in line for line in lines) == 1, "and only there"
+    assert "events delivered" in result.stdout and "'failed'" not in result.stdout

@@ -110,8 +110,18 @@ async def test_deletion_marks_the_row(pool: AsyncConnectionPool) -> None:
     original["event"].update(ts=ts, channel=deleted["event"]["channel"])
     await ingest(pool, original, BOT)
     assert await ingest(pool, deleted, BOT) == "deleted"
-    assert await ingest(pool, deleted, BOT) == "unknown message"
+    assert await ingest(pool, deleted, BOT) == "already deleted"
     assert await rows(pool, "SELECT is_deleted FROM messages") == [(True,)]
+
+
+async def test_a_deletion_that_overtakes_its_message_wins(pool: AsyncConnectionPool) -> None:
+    deleted = payload("message.message_deleted__test_message_deleted_L68.json")
+    original = payload("message__test_message_L208.json")
+    original["event"].update(ts=deleted["event"]["deleted_ts"], channel=deleted["event"]["channel"])
+    assert await ingest(pool, deleted, BOT) == "deleted"
+    assert await ingest(pool, original, BOT) == "duplicate"
+    assert await rows(pool, "SELECT is_deleted FROM messages") == [(True,)]
+    assert await rows(pool, "SELECT count(*) FROM jobs") == [(0,)]
 
 
 async def test_reactions_are_idempotent(pool: AsyncConnectionPool) -> None:

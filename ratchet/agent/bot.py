@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -17,7 +16,7 @@ from ratchet.agent.events import BotIdentity
 from ratchet.agent.handlers import JobHandlers
 from ratchet.agent.ingest import enqueue_onboarding
 from ratchet.agent.posting import Poster, SlackPoster
-from ratchet.agent.slack_app import build_slack_app
+from ratchet.agent.slack_app import SocketModeHandler, build_slack_app
 from ratchet.agent.slack_client import bot_identity, make_slack_client
 from ratchet.agent.worker import WorkerPool
 from ratchet.config import ConfigError, Settings
@@ -73,7 +72,9 @@ async def running_bot(settings: Settings, *, poster: Poster | None = None) -> As
         try:
             if mode == "socket":
                 assert settings.slack_app_token is not None
-                socket_mode = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
+                socket_mode = SocketModeHandler(
+                    app, settings.slack_app_token.get_secret_value(), runtime.pool, identity
+                )
                 await socket_mode.connect_async()
             await onboard_member_channels(slack, runtime, identity)
             log.info(

@@ -68,7 +68,8 @@ async def _apply(conn: AsyncConnection[Any], action: events.Action) -> str:
             await jobs.enqueue(conn, EMBED_JOB, key, {"channel_id": message.channel_id, "ts": message.ts})
             return "edited"
         case events.DeletedMessage(channel_id=channel_id, ts=ts):
-            return "deleted" if await messages.mark_deleted(conn, channel_id, ts) else "unknown message"
+            await channels.ensure(conn, channel_id)
+            return "deleted" if await messages.mark_deleted(conn, channel_id, ts) else "already deleted"
         case events.ReactionChanged(reaction=reaction, added=True):
             return "reaction added" if await reactions.add(conn, reaction) else "duplicate"
         case events.ReactionChanged(reaction=reaction):

@@ -82,9 +82,14 @@ async def apply_edit(conn: AsyncConnection[Any], message: Message, edited_at: da
 
 
 async def mark_deleted(conn: AsyncConnection[Any], channel_id: str, ts: str) -> bool:
+    """Mark the message deleted; False if it already was. A deletion that overtakes the message itself (Slack
+    events can be handled out of order) leaves a deleted row, so the late message is not stored as live."""
     cursor = await conn.execute(
-        "UPDATE messages SET is_deleted = true, embedding = NULL, updated_at = now() "
-        "WHERE channel_id = %s AND ts = %s AND NOT is_deleted",
+        """
+        INSERT INTO messages (channel_id, ts, is_deleted, attrs) VALUES (%s, %s, true, '{"deleted_unseen": true}')
+        ON CONFLICT (channel_id, ts) DO UPDATE SET is_deleted = true, embedding = NULL, updated_at = now()
+        WHERE NOT messages.is_deleted
+        """,
         (channel_id, ts),
     )
     return cursor.rowcount == 1

@@ -48,8 +48,16 @@ async def reserve(
 
 
 async def confirm(conn: AsyncConnection[Any], key: str, ts: str) -> None:
+    """Record the posted message's ts; reactions that arrived before this confirmation get their module now."""
     await conn.execute(
         "UPDATE bot_posts SET status = 'posted', ts = %s, posted_at = now() WHERE idempotency_key = %s", (ts, key)
+    )
+    await conn.execute(
+        """
+        UPDATE reactions r SET module = p.module FROM bot_posts p
+        WHERE p.idempotency_key = %s AND r.channel_id = p.channel_id AND r.message_ts = p.ts AND r.module IS NULL
+        """,
+        (key,),
     )
 
 
