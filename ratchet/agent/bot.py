@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
@@ -85,8 +86,9 @@ async def running_bot(settings: Settings, *, poster: Poster | None = None) -> As
             )  # fmt: skip
             yield Bot(runtime, slack, identity, app, workers, mode)
         finally:
-            if socket_mode is not None:
-                await socket_mode.close_async()
+            if socket_mode is not None:  # a peer that never answers the close frame must not hold up shutdown
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(socket_mode.close_async(), timeout=5)
             await workers.stop()
 
 
