@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
@@ -46,8 +47,21 @@ def config_errors_as_one_line() -> Iterator[None]:
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a command's coroutine. SIGTERM cancels it like Ctrl-C does, so every `finally` runs (workers stop,
+    the pool closes) and the process then exits normally, which also stops the embedded Postgres."""
+
+    async def main() -> T:
+        task = asyncio.current_task()
+        assert task is not None
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        return await coroutine
+
     with config_errors_as_one_line():
-        return asyncio.run(coroutine)
+        try:
+            return asyncio.run(main())
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            errors.print("stopped")
+            raise typer.Exit(0) from None
 
 
 def settings_or_exit() -> Settings:

@@ -189,11 +189,28 @@ async def summarize(sim: SlackSimulator, bot: Bot, player: ScenarioPlayer, conso
 
 
 async def serve_until_interrupted(sim: SlackSimulator, console: Console, channel_id: str) -> None:
+    """Keep the simulator and the bot up and show every new message, whoever posts it, until Ctrl-C."""
     console.print(
         f"\nThe simulator and the bot keep running (Ctrl-C to stop). Slack Web API: {sim.api_url}\n"
         f"Post into #alerts as a person, e.g. Priya, mentioning the bot:\n"
         f"  curl -s {sim.base_url}/_sim/post -d channel={channel_id} -d user=priya "
-        f"--data-urlencode 'text=<@{sim.bot_user_id}> hello'"
+        f"--data-urlencode 'text=<@{sim.bot_user_id}> hello'\n"
     )
-    stop = asyncio.Event()
-    await stop.wait()
+    seen = {(ch.id, ts) for ch in sim.workspace.channels.values() for ts in ch.messages}
+    while True:
+        await asyncio.sleep(0.2)
+        for ch in sim.workspace.channels.values():
+            for ts, message in sorted(ch.messages.items()):
+                if (ch.id, ts) in seen:
+                    continue
+                seen.add((ch.id, ts))
+                who = "ratchet" if message.get("bot_id") == sim.bot_id else _author(sim, message)
+                thread = message.get("thread_ts") not in (None, ts)
+                first_line = (message_text(message).strip().splitlines() or [""])[0]
+                where = "  └ thread" if thread else f"#{ch.name}"
+                console.print(f"{where:11}[bold]{escape(who)}[/]  {escape(first_line)}", highlight=False)
+
+
+def _author(sim: SlackSimulator, message: dict[str, object]) -> str:
+    user = sim.workspace.find_user(str(message.get("user", "")))
+    return user.name if user else str(message.get("username") or message.get("user") or "?")

