@@ -60,7 +60,6 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
         try:
             return asyncio.run(main())
         except (asyncio.CancelledError, KeyboardInterrupt):
-            errors.print("stopped")
             raise typer.Exit(0) from None
 
 

@@ -14,6 +14,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from ratchet.llm import LocalEmbeddings
 from ratchet.runtime import migrate_database
+from ratchet.slack_sim import SlackSimulator
 from ratchet.storage.database import open_pool
 from ratchet.storage.vectors import EmbeddingIdentity
 
@@ -52,6 +53,13 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresHandl
         yield PostgresHandle(server.get_uri())
     finally:
         server.cleanup()
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[SlackSimulator]:
+    """A fresh Slack simulator (the default workspace) for one test; it redelivers unacked events after 1 s."""
+    async with SlackSimulator(ack_timeout=1.0) as sim:
+        yield sim
 
 
 @pytest.fixture(scope="session")

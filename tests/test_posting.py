@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from psycopg_pool import AsyncConnectionPool
 from rich.console import Console
 from slack_sdk.web.async_client import AsyncWebClient
@@ -16,12 +13,6 @@ from ratchet.storage import posts
 from tests.conftest import DATA
 
 RUNBOOKS = sorted((DATA / "runbooks").glob("*.md"))
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[SlackSimulator]:
-    async with SlackSimulator() as sim:
-        yield sim
 
 
 def poster_for(sim: SlackSimulator, pool: AsyncConnectionPool) -> SlackPoster:

@@ -11,23 +11,16 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import aiohttp
 import psycopg
-import pytest
 
 from ratchet.slack_sim import SlackSimulator
 from ratchet.slack_sim.delivery import sign
-from tests.helpers import wait_until
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[SlackSimulator]:
-    async with SlackSimulator() as sim:
-        yield sim
+from tests.helpers import ratchet_cli, wait_until
 
 
 def free_port() -> int:
@@ -168,3 +161,22 @@ async def test_a_worker_killed_mid_post_is_replaced_and_the_reply_is_posted_once
     assert scalar(database_url, "SELECT status || ' ' || ts FROM bot_posts") == f"posted {reply['ts']}"
     assert "not posting it again" in (tmp_path / "second.log").read_text()
     assert "ratchet stopped" in (tmp_path / "second.log").read_text()
+
+
+async def test_doctor_checks_slack_tokens_against_the_api(
+    sim: SlackSimulator, database_url: str, tmp_path: Path
+) -> None:
+    env = {
+        "RATCHET_DATABASE_URL": database_url,
+        "RATCHET_SLACK_BOT_TOKEN": sim.bot_token,
+        "RATCHET_SLACK_APP_TOKEN": sim.app_token,
+        "RATCHET_SLACK_API_URL": sim.api_url,
+    }
+    result = await asyncio.to_thread(ratchet_cli, "doctor", env=env, cwd=tmp_path)
+    assert "✓ slack: bot token works: @ratchet in Ratchet Demo" in result.stdout
+    assert "✓ slack events: Socket Mode: the app token can open a connection" in result.stdout
+    assert result.returncode == 0, result.stdout
+
+    env["RATCHET_SLACK_BOT_TOKEN"] = "xoxb-0-0-revoked"
+    result = await asyncio.to_thread(ratchet_cli, "doctor", env=env, cwd=tmp_path)
+    assert "✗ slack: auth.test failed: invalid_auth" in result.stdout and result.returncode == 1

@@ -37,12 +37,6 @@ def settings_for(sim: SlackSimulator, database_url: str, *, socket_mode: bool = 
 
 
 @pytest.fixture
-async def sim() -> AsyncIterator[SlackSimulator]:
-    async with SlackSimulator(ack_timeout=1.0) as sim:
-        yield sim
-
-
-@pytest.fixture
 async def bot(sim: SlackSimulator, database_url: str) -> AsyncIterator[Bot]:
     async with running_bot(settings_for(sim, database_url)) as bot:
         yield bot

@@ -142,20 +142,16 @@ class Bot:
         }
 
     def to_api(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "id": self.id,
-            "deleted": self.deleted,
-            "name": self.name,
-            "updated": self.updated,
-            "app_id": self.app_id or "A00000000",
-            "icons": self.icons(),
-        }
+        out = self._identity()
         if self.user_id:
             out["user_id"] = self.user_id
         return out
 
     def profile(self) -> dict[str, Any]:
         """The `bot_profile` Slack attaches to an app bot's messages."""
+        return {**self._identity(), "team_id": self.team_id}
+
+    def _identity(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "deleted": self.deleted,
@@ -163,7 +159,6 @@ class Bot:
             "updated": self.updated,
             "app_id": self.app_id or "A00000000",
             "icons": self.icons(),
-            "team_id": self.team_id,
         }
 
 

@@ -65,9 +65,14 @@ class _Server(uvicorn.Server):
 
 async def serve(settings: Settings) -> None:
     """`ratchet serve`: run the bot and its HTTP server until SIGINT or SIGTERM."""
-    async with running_bot(settings) as bot:
-        config = uvicorn.Config(
-            create_app(bot), host=settings.http_host, port=settings.http_port, log_config=None, lifespan="off"
-        )
-        await _Server(config).serve()
-    log.info("ratchet stopped")
+    started = False
+    try:
+        async with running_bot(settings) as bot:
+            started = True
+            config = uvicorn.Config(
+                create_app(bot), host=settings.http_host, port=settings.http_port, log_config=None, lifespan="off"
+            )
+            await _Server(config).serve()
+    finally:
+        if started:
+            log.info("ratchet stopped")
