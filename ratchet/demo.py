@@ -11,6 +11,7 @@ import json
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, SecretStr
@@ -88,7 +89,10 @@ class ScenarioPlayer:
             self._show(said.user, said.text, thread=in_thread, colour="cyan")
         status = await self._job_finished(message_job_key(self.channel_id, ts))
         self.latencies.append(time.monotonic() - started)
-        self.console.print(f"[dim]{'':11}· stored and embedded, job {status} in {self.latencies[-1] * 1000:.0f} ms[/]")
+        async with self.bot.runtime.pool.connection() as conn:
+            stored = await messages.get(conn, self.channel_id, ts)
+        verdict = describe_classification(stored.attrs.get("classification", {}) if stored else {})
+        self.console.print(f"[dim]{'':11}· {verdict}; job {status} in {self.latencies[-1] * 1000:.0f} ms[/]")
         for post in self.sim.bot_messages(self.channel_id):
             if post["ts"] not in self.shown_bot_posts:
                 self.shown_bot_posts.add(post["ts"])
@@ -118,6 +122,14 @@ class ScenarioPlayer:
                 return "still running"
             await asyncio.sleep(0.01)
         return status
+
+
+def describe_classification(found: dict[str, Any]) -> str:
+    """One line for what the classifier made of a message and what it did to incidents."""
+    kind = str(found.get("kind", "unclassified")).replace("_", " ")
+    alert = f" {found['alert']} ({found['source']}, {found['layer']})" if found.get("alert") else ""
+    incident = f" → {found['incident']}" if found.get("incident") else ""
+    return f"{kind}{alert}{incident}"
 
 
 async def run_demo(settings: Settings, console: Console, *, keep_running: bool = False) -> None:
@@ -183,8 +195,8 @@ async def summarize(sim: SlackSimulator, bot: Bot, player: ScenarioPlayer, conso
         shown = "; ".join(f"{hit.text.splitlines()[0][:70]!r} ({score:.2f})" for hit, score in hits)
         console.print(f"search [italic]{query!r}[/] → {escape(shown)}", highlight=False)
     console.print(
-        "\n[yellow]Not in this build yet:[/] alert classification, runbooks, recent activity and answers; "
-        "the bot stores, indexes and acknowledges. The scenario grows as those land."
+        "\n[yellow]Not in this build yet:[/] runbooks, recent activity, past incidents and answers in the threads; "
+        "the bot classifies, tracks incidents, indexes and acknowledges. The scenario grows as those land."
     )
 
 

@@ -20,6 +20,7 @@ from ratchet.agent.posting import Poster, SlackPoster
 from ratchet.agent.slack_app import SocketModeHandler, build_slack_app
 from ratchet.agent.slack_client import bot_identity, make_slack_client
 from ratchet.agent.worker import WorkerPool
+from ratchet.classify.classifier import Classifier
 from ratchet.config import ConfigError, Settings
 from ratchet.runtime import Runtime, open_runtime
 
@@ -58,9 +59,9 @@ async def running_bot(settings: Settings, *, poster: Poster | None = None) -> As
     async with open_runtime(settings) as runtime:
         signing_secret = settings.slack_signing_secret.get_secret_value() if mode == "http" else None
         app = build_slack_app(slack, runtime.pool, identity, signing_secret=signing_secret)
-        handlers = JobHandlers(
-            runtime.pool, runtime.embeddings, slack, poster or SlackPoster(slack, runtime.pool), identity
-        )
+        classifier = Classifier(command=settings.classifier_command, chat_model=runtime.chat_model)
+        poster = poster or SlackPoster(slack, runtime.pool)
+        handlers = JobHandlers(runtime.pool, runtime.embeddings, slack, poster, identity, classifier)
         workers = WorkerPool(
             runtime.pool,
             runtime.database_url,

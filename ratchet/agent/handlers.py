@@ -13,6 +13,8 @@ from ratchet.agent.events import BotIdentity, MalformedEvent, to_message
 from ratchet.agent.ingest import EMBED_JOB, MESSAGE_JOB, ONBOARD_JOB
 from ratchet.agent.posting import Poster, Reply
 from ratchet.agent.worker import Handler
+from ratchet.classify import incidents
+from ratchet.classify.classifier import Classifier
 from ratchet.storage import channels, jobs, messages
 from ratchet.storage.jobs import Job
 from ratchet.storage.messages import Message
@@ -35,9 +37,11 @@ class JobHandlers:
         slack: AsyncWebClient,
         poster: Poster,
         bot: BotIdentity,
+        classifier: Classifier,
         *,
         backfill_limit: int = 1000,
     ) -> None:
+        self.classifier = classifier
         self.pool = pool
         self.embeddings = embeddings
         self.slack = slack
@@ -54,8 +58,18 @@ class JobHandlers:
         }
 
     async def message(self, job: Job) -> None:
-        """A new message: embed it; a person who addressed the bot gets an answer or the reason there is none."""
-        message = await self._embed(job.payload["channel_id"], job.payload["ts"])
+        """A new message: classify it and track incidents, embed it, and answer a person who addressed the bot
+        (or tell them why there is no answer)."""
+        channel_id, ts = job.payload["channel_id"], job.payload["ts"]
+        async with self.pool.connection() as conn:
+            stored = await messages.get(conn, channel_id, ts)
+        if stored is None or stored.is_deleted:
+            return
+        found = await self.classifier.classify(stored.attrs.get("raw", {}), bot_user_id=self.bot.user_id)
+        async with self.pool.connection() as conn, conn.transaction():
+            outcome = await incidents.track(conn, stored, found)
+            await messages.set_classification(conn, channel_id, ts, {**found.model_dump(), "incident": outcome})
+        message = await self._embed(channel_id, ts)
         if message is not None and self.bot.is_addressed(message):
             await self.poster.post(
                 Reply(

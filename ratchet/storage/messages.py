@@ -115,6 +115,16 @@ async def thread(conn: AsyncConnection[Any], channel_id: str, thread_ts: str) ->
         return await cursor.fetchall()
 
 
+async def set_classification(
+    conn: AsyncConnection[Any], channel_id: str, ts: str, classification: dict[str, Any]
+) -> None:
+    await conn.execute(
+        "UPDATE messages SET attrs = attrs || jsonb_build_object('classification', %s::jsonb) "
+        "WHERE channel_id = %s AND ts = %s",
+        (Jsonb(classification), channel_id, ts),
+    )
+
+
 async def set_embedding(conn: AsyncConnection[Any], channel_id: str, ts: str, vector: list[float]) -> None:
     await conn.execute(
         "UPDATE messages SET embedding = %s WHERE channel_id = %s AND ts = %s",

@@ -1,0 +1,109 @@
+"""What the classifier reads (an `AlertMessage`) and what it says (a `Classification`)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from ratchet.agent.slack_text import message_text
+
+Kind = Literal["alert_firing", "alert_resolved", "alert_other", "question", "chatter"]
+Layer = Literal["recogniser", "command", "llm", "heuristic"]
+ALERT_KINDS = ("alert_firing", "alert_resolved", "alert_other")
+
+
+class AttachmentField(BaseModel):
+    title: str = ""
+    value: str = ""
+
+
+class Attachment(BaseModel):
+    """The parts of a Slack attachment that integrations put alerts in."""
+
+    title: str = ""
+    text: str = ""
+    pretext: str = ""
+    fallback: str = ""
+    footer: str = ""
+    color: str = ""
+    title_link: str = ""
+    author_name: str = ""
+    fields: list[AttachmentField] = Field(default_factory=list)
+
+
+class AlertMessage(BaseModel):
+    """A Slack message as the recognisers see it: who posted it, its raw parts, and its flattened text."""
+
+    username: str = ""  # the integration's display name, e.g. "Alertmanager" (bots) or ""
+    bot_id: str | None = None
+    subtype: str | None = None
+    text: str = ""
+    attachments: list[Attachment] = Field(default_factory=list)
+    blocks: list[dict[str, Any]] = Field(default_factory=list)
+    flat: str = ""  # message_text(): text + attachments + blocks, as stored in `messages.text`
+
+    @property
+    def from_integration(self) -> bool:
+        return self.bot_id is not None or self.subtype == "bot_message"
+
+    @classmethod
+    def from_slack(cls, raw: Mapping[str, Any]) -> AlertMessage:
+        """Build from a Slack message object, tolerating any malformed part (it is left out)."""
+        attachments = []
+        for item in raw.get("attachments") or []:
+            if not isinstance(item, Mapping):
+                continue
+            fields = [
+                AttachmentField(title=_text(f.get("title")), value=_text(f.get("value")))
+                for f in item.get("fields") or []
+                if isinstance(f, Mapping)
+            ]
+            attachments.append(
+                Attachment(
+                    **{key: _text(item.get(key)) for key in Attachment.model_fields if key != "fields"},
+                    fields=fields,
+                )
+            )
+        blocks = [block for block in raw.get("blocks") or [] if isinstance(block, Mapping)]
+        bot_profile = raw.get("bot_profile")
+        username = _text(raw.get("username")) or (
+            _text(bot_profile.get("name")) if isinstance(bot_profile, Mapping) else ""
+        )
+        return cls(
+            username=username,
+            bot_id=raw.get("bot_id") if isinstance(raw.get("bot_id"), str) else None,
+            subtype=raw.get("subtype") if isinstance(raw.get("subtype"), str) else None,
+            text=_text(raw.get("text")),
+            attachments=attachments,
+            blocks=[dict(block) for block in blocks],
+            flat=message_text(raw),
+        )
+
+
+class Classification(BaseModel):
+    kind: Kind
+    alert: str | None = None
+    service: str | None = None  # service or namespace the alert is about
+    severity: str | None = None  # as the source says it: critical, warning, P1, HIGH, ...
+    source: str | None = None  # alertmanager, grafana, datadog, pagerduty, opsgenie, zabbix, cloudwatch, generic, ...
+    fingerprint: str | None = None  # same for the firing and the resolved notification of one alert
+    confidence: float = 1.0
+    layer: Layer | None = None
+    count: int | None = None  # alerts in a grouped notification ([FIRING:3])
+
+    @property
+    def is_alert(self) -> bool:
+        return self.kind in ALERT_KINDS
+
+
+def fingerprint(source: str, alert: str, identity: str = "") -> str:
+    """A stable key for one alert: readable alert name plus a short hash of what identifies the instance."""
+    digest = hashlib.sha256(f"{source}\x1f{alert}\x1f{identity}".encode()).hexdigest()[:12]
+    return f"{alert}:{digest}"
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""

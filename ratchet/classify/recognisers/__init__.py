@@ -1,0 +1,23 @@
+"""Recognisers for real alert formats, tried in order; the generic one comes last."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ratchet.classify.models import AlertMessage, Classification
+from ratchet.classify.recognisers import alertmanager
+
+Recogniser = Callable[[AlertMessage], Classification | None]
+
+RECOGNISERS: list[Recogniser] = [
+    alertmanager.recognise,
+]
+
+
+def recognise(message: AlertMessage) -> Classification | None:
+    """The first recogniser that knows the message's format decides."""
+    for recogniser in RECOGNISERS:
+        found = recogniser(message)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,80 @@
+"""Prometheus Alertmanager's Slack notifications.
+
+Alertmanager's default template (`slack.default.title`) makes the title
+
+    [FIRING:<n>] <group label values> (<common label values not in the group>)      or      [RESOLVED] ...
+
+with values joined by spaces in label-name order and no label names, and leaves `text` empty; teams often set
+`text` to the summary and description. The alert name is the `alertname` label's value: among the group values
+when alerts are grouped by it, else usually first in the parentheses (few label names sort before
+"alertname"). Prometheus names alerts in CamelCase by convention, which is how the name is told apart from the
+other values; snake_case names are recognised by their shape.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ratchet.classify.models import AlertMessage, Classification, fingerprint
+
+SOURCE = "alertmanager"
+TITLE = re.compile(r"^\[(?P<status>FIRING|RESOLVED)(?::(?P<count>\d+))?\] ?(?P<rest>.*)$", re.DOTALL)
+CAMEL_CASE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.()]*$")
+SNAKE_CASE_NAME = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+){3,}$")  # at least four words: not an enum value
+SEVERITIES = ("critical", "error", "warning", "info", "page", "high", "low", "none", "s1", "s2", "s3", "s4")
+
+
+def recognise(message: AlertMessage) -> Classification | None:
+    if any(marker in " ".join(_marks(message)).lower() for marker in ("grafana",)):
+        return None  # Grafana's unified alerting reuses this title; its own recogniser handles it
+    title = _title(message)
+    if title is None:
+        return None
+    match = TITLE.match(title)
+    assert match is not None
+    group, common = _split_labels(match["rest"])
+    alert = _alert_name(group + common)
+    if alert is None:
+        return None
+    kind = "alert_firing" if match["status"] == "FIRING" else "alert_resolved"
+    group_values = [value for value in group if value != alert]
+    return Classification(
+        kind=kind,
+        alert=alert,
+        service=" ".join(group_values) or None,
+        severity=next((value for value in reversed(common) if value.lower() in SEVERITIES), None),
+        source=SOURCE,
+        fingerprint=fingerprint(SOURCE, alert, " ".join(group_values)),
+        confidence=1.0 if message.username == "Alertmanager" else 0.9,
+        layer="recogniser",
+        count=int(match["count"]) if match["count"] else None,
+    )
+
+
+def _marks(message: AlertMessage) -> list[str]:
+    """Where an integration signs its posts."""
+    return [message.username, *(a.footer for a in message.attachments), *(a.title_link for a in message.attachments)]
+
+
+def _title(message: AlertMessage) -> str | None:
+    """The `[FIRING:n] ...` line: the attachment title in the default template, else the text's first line."""
+    candidates = [a.title for a in message.attachments] + [a.fallback.split(" | ")[0] for a in message.attachments]
+    candidates += [message.text.strip().split("\n", 1)[0], message.flat.strip().split("\n", 1)[0]]
+    return next((c.strip() for c in candidates if TITLE.match(c.strip())), None)
+
+
+def _split_labels(rest: str) -> tuple[list[str], list[str]]:
+    """Group label values before the parentheses, common label values inside them."""
+    rest = rest.strip()
+    if rest.endswith(")"):
+        depth = 0
+        for index in range(len(rest) - 1, -1, -1):  # the parenthesis that opens the last group (values may nest)
+            depth += {")": 1, "(": -1}.get(rest[index], 0)
+            if depth == 0 and (index == 0 or rest[index - 1] == " "):
+                return rest[:index].split(), rest[index + 1 : -1].split()
+    return rest.split(), []
+
+
+def _alert_name(values: list[str]) -> str | None:
+    camel = next((v for v in values if CAMEL_CASE.match(v) and re.search("[A-Z]", v) and re.search("[a-z]", v)), None)
+    return camel or next((v for v in values if SNAKE_CASE_NAME.match(v)), None) or (values[0] if values else None)
