@@ -176,6 +176,26 @@ def db_reembed(batch_size: int = typer.Option(256, min=1, help="Texts embedded p
 
 
 @app.command()
+def classify(
+    bot_user_id: str | None = typer.Option(None, help="The bot's user id, so mentions of it count as questions."),
+) -> None:
+    """Classify JSON lines from stdin (Slack message objects, Events API payloads or strings); print one JSON
+    object a line: kind, alert, service, severity, source, fingerprint, confidence, layer."""
+    from ratchet.classify.classifier import Classifier
+    from ratchet.classify.stream import classify_lines
+    from ratchet.llm import build_chat_model
+
+    settings = settings_or_exit()
+
+    async def classify_stdin() -> None:
+        classifier = Classifier(command=settings.classifier_command, chat_model=build_chat_model(settings))
+        async for line in classify_lines(sys.stdin, classifier, bot_user_id=bot_user_id):
+            print(line, flush=True)
+
+    run(classify_stdin())
+
+
+@app.command()
 def doctor() -> None:
     """Check configuration, database, pgvector, Slack, models; say what is missing and how to fix it."""
     from ratchet.doctor import run_checks

@@ -42,7 +42,7 @@ def _from_attachment(attachment: Attachment) -> Classification | None:
     host = fields.get("Host", "").split(" [", 1)[0].strip() or None
     name = match["name"].strip()
     kind = "alert_firing" if match["problem"] else "alert_resolved" if match["resolved"] else "alert_other"
-    identity = f"trigger={link[1]}&event={link[2]}" if link else f"host={host}"
+    identity = f"event={link[2]}" if link else f"host={host}"
     return Classification(
         kind=kind,  # type: ignore[arg-type]
         alert=name,

@@ -1,0 +1,110 @@
+"""The fallback for alerting integrations nobody wrote a recogniser for.
+
+Monitoring tools that post to Slack mark a notification's state in its first lines, in a handful of ways:
+a bracketed or upper-case status word (`[FIRING]`, `RESOLVED:`, `*CRITICAL*`, `[🔴 Down]`), a status emoji
+(🔥, 🚨, `:rotating_light:`, ✅, `:white_check_mark:`) or a sentence such as Gatus's `An alert for *api* has
+been triggered`. Uptime Kuma, for example, posts `[<monitor>] [🔴 Down] <reason>` and `[<monitor>] [✅ Up] ...`.
+This recogniser reads those marks, only in posts by integrations (never people's chat), and takes the words
+next to the mark as the alert's name when they look like one. Its confidence is lower than a format's own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ratchet.classify.models import AlertMessage, Classification, fingerprint
+
+SOURCE = "generic"
+WORDS = {
+    "FIRING": "alert_firing",
+    "ALERT": "alert_firing",
+    "ALARM": "alert_firing",
+    "CRITICAL": "alert_firing",
+    "TRIGGERED": "alert_firing",
+    "PROBLEM": "alert_firing",
+    "DOWN": "alert_firing",
+    "RESOLVED": "alert_resolved",
+    "RECOVERED": "alert_resolved",
+    "RECOVERY": "alert_resolved",
+    "OK": "alert_resolved",
+    "UP": "alert_resolved",
+    "WARNING": "alert_other",
+    "WARN": "alert_other",
+}
+EMOJI = {
+    "🔥": "alert_firing",
+    "🚨": "alert_firing",
+    "🔴": "alert_firing",
+    ":fire:": "alert_firing",
+    ":rotating_light:": "alert_firing",
+    ":red_circle:": "alert_firing",
+    "✅": "alert_resolved",
+    "🟢": "alert_resolved",
+    ":white_check_mark:": "alert_resolved",
+    ":large_green_circle:": "alert_resolved",
+    "⚠️": "alert_other",
+    ":warning:": "alert_other",
+}
+WORD = "|".join(sorted(WORDS, key=len, reverse=True))
+EMOJIS = "|".join(re.escape(e) for e in sorted(EMOJI, key=len, reverse=True))
+# `[name] [🔴 Down] reason` (a bracketed status after a bracketed name)
+NAMED_STATUS = re.compile(rf"^\[(?P<name>[^\[\]\n]{{1,120}})\][ \t]*\[(?:(?:{EMOJIS})[ \t]*)?(?P<word>{WORD})\]", re.I)
+# `🔥 [FIRING] name`, `RESOLVED: name`, `*CRITICAL* name`, `:rotating_light: name`
+LEADING = re.compile(
+    rf"^(?P<emoji>(?:(?:{EMOJIS})[ \t]*)*)[\[*_]*(?:(?P<word>{WORD})(?![a-z])(?::\d+)?)?[\]*_]*[ \t]*[:\-|–—]?[ \t]*"
+    rf"(?P<rest>[^\n]*)$"
+)
+SENTENCE = re.compile(r"\*(?P<name>[^*\n]{1,120})\* has been (?P<word>triggered|resolved)\b", re.I)
+LINK = re.compile(r"<[^<>|\n]*\|([^<>\n]*)>")
+LINES_READ = 6
+
+
+def recognise(message: AlertMessage) -> Classification | None:
+    """A post by an integration that is marked as an alert, or None."""
+    if not (message.from_integration or message.username):
+        return None
+    lines = [LINK.sub(r"\1", line).strip() for line in message.flat.split("\n", LINES_READ)[:LINES_READ]]
+    for line in filter(None, lines):
+        found = _read(line)
+        if found is not None:
+            kind, alert = found
+            return Classification(
+                kind=kind,  # type: ignore[arg-type]
+                alert=alert,
+                source=SOURCE,
+                fingerprint=fingerprint(SOURCE, alert, message.username) if alert else None,
+                confidence=0.6 if alert else 0.5,
+                layer="recogniser",
+            )
+    return None
+
+
+def _read(line: str) -> tuple[str, str | None] | None:
+    """The kind a line announces and the alert it names, if it is a status line."""
+    if match := NAMED_STATUS.match(line):
+        return WORDS[match["word"].upper()], _name(match["name"])
+    if match := SENTENCE.search(line):
+        return WORDS[match["word"].upper()], _name(match["name"])
+    match = LEADING.match(line)
+    if match is None:
+        return None
+    word, emoji = match["word"], match["emoji"].strip()
+    if word and (word.isupper() or line.lstrip("*_[").startswith(word) and _is_marked(line, word)):
+        return WORDS[word.upper()], _name(match["rest"])
+    if emoji:
+        first = next(e for e in sorted(EMOJI, key=len, reverse=True) if emoji.startswith(e))
+        return EMOJI[first], _name(match["rest"])
+    return None
+
+
+def _is_marked(line: str, word: str) -> bool:
+    """A title-case status word counts only when set apart: `[Resolved]`, `Resolved:`, `*Resolved*`."""
+    after = line.lstrip("*_[")[len(word) :]
+    return after[:1] in (":", "]", "*", "_") or after.lstrip(" ").startswith(("-", "|", "–"))
+
+
+def _name(text: str) -> str | None:
+    """A plausible alert name: short, with letters, without the trailing detail."""
+    name = re.split(r"[ \t]+(?:[-|–—][ \t]|\(|\bon\b)|[:.\n]", text.strip(" *_`[]"), maxsplit=1)[0]
+    name = name.strip(" *_`[]")
+    return name if 1 < len(name) <= 120 and re.search(r"[A-Za-z]", name) else None
