@@ -206,13 +206,22 @@ async def test_joining_a_channel_onboards_its_history_and_threads(sim: SlackSimu
     parent = await sim.post_message(db, "replica lag on pg-main-2 is 40s", user="tom")
     await sim.post_message(db, "vacuum on the events table, it will catch up", user="amara", thread_ts=parent)
     await sim.post_message(db, "ok, watching it", user="tom")
+    rendered = [
+        json.loads((DATA / "alert-formats" / "rendered_examples" / name).read_text())["slack_payload_default_config"]
+        for name in ("5-KubeAPIDown-firing.json", "6-KubeAPIDown-resolved.json")
+    ]
+    for payload in rendered:
+        await sim.post_message(db, "", username="Alertmanager", attachments=payload["attachments"])
     await sim.invite_bot(db)
     pool = bot.runtime.pool
     await wait_until(lambda: rows(pool, "SELECT 1 FROM jobs WHERE kind = 'backfill_thread' AND status = 'done'"))
+    assert await rows(pool, "SELECT alert, status FROM incidents WHERE channel_id = %s", db) == [
+        ("KubeAPIDown", "resolved")
+    ]
     stored = await rows(
         pool, "SELECT text, origin, thread_ts IS NOT NULL FROM messages WHERE channel_id = %s ORDER BY ts", db
     )
-    said = [(text, origin, reply) for text, origin, reply in stored if not text.startswith("<@")]
+    said = [(text, origin, reply) for text, origin, reply in stored if not text.startswith(("<@", "["))]
     assert said == [
         ("replica lag on pg-main-2 is 40s", "backfill", False),
         ("vacuum on the events table, it will catch up", "backfill", True),

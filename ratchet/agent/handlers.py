@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
+from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -15,9 +16,10 @@ from ratchet.agent.posting import Poster, Reply
 from ratchet.agent.worker import Handler
 from ratchet.classify import incidents
 from ratchet.classify.classifier import Classifier
+from ratchet.classify.models import Classification
 from ratchet.storage import channels, jobs, messages
 from ratchet.storage.jobs import Job
-from ratchet.storage.messages import Message
+from ratchet.storage.messages import Message, StoredMessage
 
 BACKFILL_THREAD_JOB = "backfill_thread"
 log = logging.getLogger(__name__)
@@ -67,8 +69,7 @@ class JobHandlers:
             return
         found = await self.classifier.classify(stored.attrs.get("raw", {}), bot_user_id=self.bot.user_id)
         async with self.pool.connection() as conn, conn.transaction():
-            outcome = await incidents.track(conn, stored, found)
-            await messages.set_classification(conn, channel_id, ts, {**found.model_dump(), "incident": outcome})
+            await record_classification(conn, stored, found)
         message = await self._embed(channel_id, ts)
         if message is not None and self.bot.is_addressed(message):
             await self.poster.post(
@@ -125,15 +126,24 @@ class JobHandlers:
         await self._store_backfill(channel_id, replies)
 
     async def _store_backfill(self, channel_id: str, raws: list[dict[str, Any]]) -> None:
-        """Store messages fetched from history (no work starts for them) and embed the new ones in batches."""
+        """Store messages fetched from history (no replies start for them), classify them oldest first so the
+        channel's past incidents are known (no LLM: history can be long), and embed the new ones in batches."""
         backfilled = []
         for raw in raws:
             try:
                 backfilled.append(to_message(raw, channel_id=channel_id).model_copy(update={"origin": "backfill"}))
             except MalformedEvent as problem:
                 log.warning("skipped a malformed message in %s history: %s", channel_id, problem)
+        backfilled.sort(key=lambda m: float(m.ts))
         async with self.pool.connection() as conn, conn.transaction():
             new = [m for m in backfilled if await messages.insert_if_new(conn, m)]
+            for message in new:
+                found = await self.classifier.classify(
+                    message.attrs["raw"], bot_user_id=self.bot.user_id, use_llm=False
+                )
+                stored = await messages.get(conn, channel_id, message.ts)
+                assert stored is not None
+                await record_classification(conn, stored, found)
         with_text = [m for m in new if m.text.strip()]
         for start in range(0, len(with_text), 256):
             batch = with_text[start : start + 256]
@@ -141,3 +151,9 @@ class JobHandlers:
             async with self.pool.connection() as conn, conn.transaction():
                 for message, vector in zip(batch, vectors, strict=True):
                     await messages.set_embedding(conn, channel_id, message.ts, vector)
+
+
+async def record_classification(conn: AsyncConnection[Any], stored: StoredMessage, found: Classification) -> None:
+    """Apply the classification to the channel's incidents and keep it, with what it did, on the message."""
+    outcome = await incidents.track(conn, stored, found)
+    await messages.set_classification(conn, stored.channel_id, stored.ts, {**found.model_dump(), "incident": outcome})

@@ -65,7 +65,9 @@ class Classifier:
         self.chat_model = chat_model
         self.command_timeout = command_timeout
 
-    async def classify(self, raw: Mapping[str, Any], *, bot_user_id: str | None = None) -> Classification:
+    async def classify(
+        self, raw: Mapping[str, Any], *, bot_user_id: str | None = None, use_llm: bool = True
+    ) -> Classification:
         message = AlertMessage.from_slack(raw)
         if found := recognise(message):
             return found
@@ -73,7 +75,7 @@ class Classifier:
             decided = await run_classifier_command(self.command, message, self.command_timeout)
             if decided is not None:
                 return decided
-        if self.chat_model is not None and message.from_integration and message.flat.strip():
+        if use_llm and self.chat_model is not None and message.from_integration and message.flat.strip():
             decided = await self._ask_model(message)
             if decided is not None:
                 return decided
