@@ -65,6 +65,7 @@ async def measure_latency(settings: Settings, mentions: int) -> tuple[list[float
                     lambda ts=ts: bool(sim.bot_messages(channel, thread_ts=ts)), timeout=30, interval=0.001
                 )
                 latencies.append(time.perf_counter() - started)
+            await sim.idle()  # the bot's own replies come back as events; let them land before it stops
     return latencies, baseline
 
 

@@ -67,6 +67,8 @@ class SocketModeHandler(AsyncSocketModeHandler):
     async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:
         try:
             await super().handle(client, req)
+        except ConnectionError:
+            raise  # the acknowledgement could not be sent: Slack redelivers, nothing to decide
         except Exception as error:
             if req.type != "events_api":
                 raise
