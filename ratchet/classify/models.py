@@ -53,12 +53,12 @@ class AlertMessage(BaseModel):
     def from_slack(cls, raw: Mapping[str, Any]) -> AlertMessage:
         """Build from a Slack message object, tolerating any malformed part (it is left out)."""
         attachments = []
-        for item in raw.get("attachments") or []:
+        for item in _list(raw.get("attachments")):
             if not isinstance(item, Mapping):
                 continue
             fields = [
                 AttachmentField(title=_text(f.get("title")), value=_text(f.get("value")))
-                for f in item.get("fields") or []
+                for f in _list(item.get("fields"))
                 if isinstance(f, Mapping)
             ]
             attachments.append(
@@ -67,7 +67,7 @@ class AlertMessage(BaseModel):
                     fields=fields,
                 )
             )
-        blocks = [block for block in raw.get("blocks") or [] if isinstance(block, Mapping)]
+        blocks = [block for block in _list(raw.get("blocks")) if isinstance(block, Mapping)]
         bot_profile = raw.get("bot_profile")
         username = _text(raw.get("username")) or (
             _text(bot_profile.get("name")) if isinstance(bot_profile, Mapping) else ""
@@ -107,3 +107,7 @@ def fingerprint(source: str, alert: str, identity: str = "") -> str:
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

@@ -5,12 +5,28 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ratchet.classify.models import AlertMessage, Classification
-from ratchet.classify.recognisers import alertmanager
+from ratchet.classify.recognisers import (
+    alertmanager,
+    cloudwatch,
+    datadog,
+    generic,
+    grafana,
+    opsgenie,
+    pagerduty,
+    zabbix,
+)
 
 Recogniser = Callable[[AlertMessage], Classification | None]
 
 RECOGNISERS: list[Recogniser] = [
     alertmanager.recognise,
+    grafana.recognise,
+    datadog.recognise,
+    pagerduty.recognise,
+    opsgenie.recognise,
+    zabbix.recognise,
+    cloudwatch.recognise,
+    generic.recognise,
 ]
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from ratchet.classify.models import AlertMessage, Classification, fingerprint
+from ratchet.classify.recognisers.grafana import signed_by_grafana
 
 SOURCE = "alertmanager"
 TITLE = re.compile(r"^\[(?P<status>FIRING|RESOLVED)(?::(?P<count>\d+))?\] ?(?P<rest>.*)$", re.DOTALL)
@@ -25,7 +26,7 @@ SEVERITIES = ("critical", "error", "warning", "info", "page", "high", "low", "no
 
 
 def recognise(message: AlertMessage) -> Classification | None:
-    if any(marker in " ".join(_marks(message)).lower() for marker in ("grafana",)):
+    if signed_by_grafana(message):
         return None  # Grafana's unified alerting reuses this title; its own recogniser handles it
     title = _title(message)
     if title is None:
@@ -49,11 +50,6 @@ def recognise(message: AlertMessage) -> Classification | None:
         layer="recogniser",
         count=int(match["count"]) if match["count"] else None,
     )
-
-
-def _marks(message: AlertMessage) -> list[str]:
-    """Where an integration signs its posts."""
-    return [message.username, *(a.footer for a in message.attachments), *(a.title_link for a in message.attachments)]
 
 
 def _title(message: AlertMessage) -> str | None:

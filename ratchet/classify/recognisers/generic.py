@@ -51,8 +51,9 @@ EMOJIS = "|".join(re.escape(e) for e in sorted(EMOJI, key=len, reverse=True))
 NAMED_STATUS = re.compile(rf"^\[(?P<name>[^\[\]\n]{{1,120}})\][ \t]*\[(?:(?:{EMOJIS})[ \t]*)?(?P<word>{WORD})\]", re.I)
 # `🔥 [FIRING] name`, `RESOLVED: name`, `*CRITICAL* name`, `:rotating_light: name`
 LEADING = re.compile(
-    rf"^(?P<emoji>(?:(?:{EMOJIS})[ \t]*)*)[\[*_]*(?:(?P<word>{WORD})(?![a-z])(?::\d+)?)?[\]*_]*[ \t]*[:\-|–—]?[ \t]*"
-    rf"(?P<rest>[^\n]*)$"
+    rf"^(?P<emoji>(?:(?:{EMOJIS})[ \t]*)*)[\[*_]*(?:(?P<word>{WORD})(?![a-z])(?::\d+)?)?[\]*_]*"
+    rf"[ \t]*[:\-|\u2013\u2014]?[ \t]*(?P<rest>[^\n]*)$",
+    re.IGNORECASE,
 )
 SENTENCE = re.compile(r"\*(?P<name>[^*\n]{1,120})\* has been (?P<word>triggered|resolved)\b", re.I)
 LINK = re.compile(r"<[^<>|\n]*\|([^<>\n]*)>")
@@ -89,7 +90,7 @@ def _read(line: str) -> tuple[str, str | None] | None:
     if match is None:
         return None
     word, emoji = match["word"], match["emoji"].strip()
-    if word and (word.isupper() or line.lstrip("*_[").startswith(word) and _is_marked(line, word)):
+    if word and (_is_marked(line, match.start("word"), match.end("word")) or (word.isupper() and len(word) >= 5)):
         return WORDS[word.upper()], _name(match["rest"])
     if emoji:
         first = next(e for e in sorted(EMOJI, key=len, reverse=True) if emoji.startswith(e))
@@ -97,14 +98,14 @@ def _read(line: str) -> tuple[str, str | None] | None:
     return None
 
 
-def _is_marked(line: str, word: str) -> bool:
-    """A title-case status word counts only when set apart: `[Resolved]`, `Resolved:`, `*Resolved*`."""
-    after = line.lstrip("*_[")[len(word) :]
-    return after[:1] in (":", "]", "*", "_") or after.lstrip(" ").startswith(("-", "|", "–"))
+def _is_marked(line: str, start: int, end: int) -> bool:
+    """A short or title-case status word counts only when set apart: `[OK]`, `Resolved:`, `*Down*`."""
+    before, after = line[start - 1 : start] if start else "", line[end:]
+    return before in ("[", "*", "_") or after[:1] in (":", "]", "*", "_") or after.startswith((" -", " |", " \u2013"))
 
 
 def _name(text: str) -> str | None:
     """A plausible alert name: short, with letters, without the trailing detail."""
-    name = re.split(r"[ \t]+(?:[-|–—][ \t]|\(|\bon\b)|[:.\n]", text.strip(" *_`[]"), maxsplit=1)[0]
-    name = name.strip(" *_`[]")
+    name = re.split(r"[ \t]+(?:[-|\u2013\u2014][ \t]|\(|\bon\b)|:[ \t]|\.[ \t]|\n", text.strip(" *_`[]"), maxsplit=1)[0]
+    name = name.replace("*", "").strip(" _`[]")
     return name if 1 < len(name) <= 120 and re.search(r"[A-Za-z]", name) else None

@@ -27,7 +27,7 @@ LEGACY_KINDS = {"alerting": "alert_firing", "ok": "alert_resolved"}
 
 def recognise(message: AlertMessage) -> Classification | None:
     """A Grafana notification, or None when the message does not carry Grafana's marks."""
-    if not _signed_by_grafana(message):
+    if not signed_by_grafana(message):
         return None
     for attachment in message.attachments or [Attachment(title=message.text.split("\n", 1)[0], text=message.text)]:
         found = _unified(attachment) or _legacy(attachment)
@@ -36,7 +36,7 @@ def recognise(message: AlertMessage) -> Classification | None:
     return None
 
 
-def _signed_by_grafana(message: AlertMessage) -> bool:
+def signed_by_grafana(message: AlertMessage) -> bool:
     marks = [message.username, *(a.footer for a in message.attachments)]
     if any(mark.strip().lower().startswith("grafana") for mark in marks):
         return True
