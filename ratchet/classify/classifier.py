@@ -47,7 +47,8 @@ def conversational(message: AlertMessage, bot_user_id: str | None, layer: Layer 
     addressed = bot_user_id is not None and f"<@{bot_user_id}>" in text
     without_mentions = MENTION.sub("", text).strip(" ,:")
     asks = text.rstrip().endswith("?") or bool(QUESTION_START.match(without_mentions))
-    is_question = not message.from_integration and (addressed or asks)
+    requests = addressed and len(without_mentions.split()) >= 3  # "@ratchet summarize the incident", not "@ratchet hi"
+    is_question = not message.from_integration and (asks or requests)
     return Classification(
         kind="question" if is_question else "chatter",
         confidence=0.9 if addressed else 0.7,

@@ -20,7 +20,8 @@ from ratchet.classify.recognisers.grafana import signed_by_grafana
 
 SOURCE = "alertmanager"
 TITLE = re.compile(r"^\[(?P<status>FIRING|RESOLVED)(?::(?P<count>\d+))?\] ?(?P<rest>.*)$", re.DOTALL)
-CAMEL_CASE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.()]*$")
+# names carry punctuation too: `Cert-managerCertificateExpiringSoon`, `MemcachedMemoryUsageHigh(>90%)`
+CAMEL_CASE = re.compile(r"^[A-Za-z][^\s/]*$")
 SNAKE_CASE_NAME = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+){3,}$")  # at least four words: not an enum value
 SEVERITIES = ("critical", "error", "warning", "info", "page", "high", "low", "none", "s1", "s2", "s3", "s4")
 
