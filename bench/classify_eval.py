@@ -458,18 +458,15 @@ def negative_examples(skipped: Counter[str]) -> Iterator[Example]:
 
 
 def build(args: argparse.Namespace, skipped: Counter[str]) -> list[Example]:
-    rules = [json.loads(line) for line in RULES.read_text().splitlines() if line.strip()]
-    if args.limit:
-        rules = rules[: args.limit]
-    examples = [
-        *alertmanager_examples(rules, seed=args.seed, per_rule=args.per_rule),
-        *rendered_examples(),
-        *other_format_examples(skipped),
-        *negative_examples(skipped),
-    ]
-    if args.format:
-        wanted = {f.strip() for value in args.format for f in value.split(",")}
-        examples = [e for e in examples if e.format in wanted]
+    wanted = {f.strip() for value in args.format or [] for f in value.split(",") if f.strip()}
+    examples: list[Example] = []
+    if not wanted or "alertmanager" in wanted:
+        rules = [json.loads(line) for line in RULES.read_text().splitlines() if line.strip()]
+        examples += alertmanager_examples(rules[: args.limit or None], seed=args.seed, per_rule=args.per_rule)
+        examples += rendered_examples()
+    examples += (e for e in other_format_examples(skipped) if not wanted or e.format in wanted)
+    if not wanted or "slack-chatter" in wanted:
+        examples += negative_examples(skipped)
     return examples
 
 
