@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 import sys
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from psycopg import AsyncConnection
@@ -30,6 +31,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema: migrate, status, re-embed.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+docs_app = typer.Typer(help="Documentation sources: add, list, refresh, search, show.", no_args_is_help=True)
+app.add_typer(docs_app, name="docs")
 
 console = Console()
 errors = Console(stderr=True)
@@ -173,6 +176,176 @@ def db_reembed(batch_size: int = typer.Option(256, min=1, help="Texts embedded p
         console.print(f"every vector now comes from {identity.spec} ({identity.dimension}-d): {summary}")
 
     run(reembed())
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
+    )
+
+
+def print_refresh(reports: list[Any]) -> None:
+    for r in reports:
+        status = f"[red]failed: {r.error}[/]" if r.error else "ok"
+        console.print(
+            f"{r.source}: {status} — {r.added} added, {r.changed} changed, {r.unchanged} unchanged, "
+            f"{r.removed} removed; {r.chunks_embedded} chunks embedded",
+            highlight=False,
+        )
+
+
+async def refresh_with_progress(runtime: Any, sources: list[Any]) -> list[Any]:
+    from ratchet.knowledge import library
+
+    with progress_bar() as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(name: str, done: int, total: int) -> None:
+            task = tasks.setdefault(name, progress.add_task(f"refresh {name}", total=total))
+            progress.update(task, completed=done)
+
+        return await library.refresh(runtime, sources, progress=advance)
+
+
+@docs_app.command("add")
+def docs_add(
+    location: str = typer.Argument(..., help="A directory, a git URL, or owner/repo on GitHub."),
+    name: str | None = typer.Option(None, help="Name of the source (default: from the location)."),
+) -> None:
+    """Register a documentation source and ingest it."""
+    from ratchet.knowledge.sources import DocSource
+    from ratchet.runtime import open_runtime
+    from ratchet.storage import documents
+
+    settings = settings_or_exit()
+
+    async def add() -> None:
+        try:
+            source = DocSource.from_location(location, name)
+        except ValueError as error:
+            raise ConfigError(f"docs add: {error}") from None
+        async with open_runtime(settings) as runtime:
+            async with runtime.pool.connection() as conn:
+                await documents.save_source(
+                    conn, source.name, source.kind, source.location, source.model_dump(mode="json")
+                )
+            print_refresh(await refresh_with_progress(runtime, [source]))
+
+    run(add())
+
+
+@docs_app.command("list")
+def docs_list() -> None:
+    """The documentation sources, with their documents, chunks and last refresh."""
+    from ratchet.runtime import open_runtime
+    from ratchet.storage import documents
+
+    settings = settings_or_exit()
+
+    async def show() -> None:
+        async with open_runtime(settings) as runtime, runtime.pool.connection() as conn:
+            sources = await documents.list_sources(conn)
+        table = Table("name", "kind", "location", "documents", "chunks", "refreshed", "error")
+        for s in sources:
+            refreshed = s.last_refreshed_at.isoformat(timespec="seconds") if s.last_refreshed_at else "never"
+            table.add_row(s.name, s.kind, s.location, str(s.documents), str(s.chunks), refreshed, s.last_error or "")
+        console.print(table)
+
+    run(show())
+
+
+@docs_app.command("refresh")
+def docs_refresh(
+    names: Annotated[list[str] | None, typer.Argument(help="Sources to refresh (default: all).")] = None,
+) -> None:
+    """Re-read sources; only new and changed documents are chunked and embedded, deleted ones are removed."""
+    from ratchet.knowledge import library
+    from ratchet.runtime import open_runtime
+
+    settings = settings_or_exit()
+
+    async def refresh() -> None:
+        async with open_runtime(settings) as runtime:
+            sources = [s for s in await library.all_sources(runtime) if not names or s.name in names]
+            if names and len(sources) < len(set(names)):
+                known = {s.name for s in sources}
+                raise ConfigError(f"docs refresh: no source named {', '.join(n for n in names if n not in known)}")
+            print_refresh(await refresh_with_progress(runtime, sources))
+
+    run(refresh())
+
+
+@docs_app.command("search")
+def docs_search(
+    query: str,
+    limit: int = typer.Option(5, min=1, max=50),
+    source: str | None = typer.Option(None, help="Only this source."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of hits."),
+) -> None:
+    """Hybrid search (meaning and words) over the documentation."""
+    from ratchet.knowledge import library
+    from ratchet.runtime import open_runtime
+
+    settings = settings_or_exit()
+
+    async def search() -> None:
+        async with open_runtime(settings) as runtime:
+            hits = await library.search(runtime, query, limit=limit, source=source)
+        if as_json:
+            print(json.dumps([hit.model_dump() for hit in hits], ensure_ascii=False, indent=2))
+            return
+        for hit in hits:
+            console.print(f"[bold]{hit.source}:{hit.path}[/] > {hit.heading} ({hit.score:.4f})", highlight=False)
+            console.print(f"  {hit.snippet}", highlight=False)
+
+    run(search())
+
+
+@docs_app.command("show")
+def docs_show(path: str, source: str | None = typer.Option(None, help="The source, when paths repeat.")) -> None:
+    """Print a stored document."""
+    from ratchet.runtime import open_runtime
+    from ratchet.storage import documents
+
+    settings = settings_or_exit()
+
+    async def show() -> None:
+        async with open_runtime(settings) as runtime, runtime.pool.connection() as conn:
+            document = await documents.get_document(conn, source, path)
+        if document is None:
+            raise ConfigError(f"docs show: no document {path!r}" + (f" in {source}" if source else ""))
+        console.print(f"[bold]{document.title}[/] — {document.source}:{document.path} {document.url or ''}")
+        console.print(document.content, markup=False, highlight=False)
+
+    run(show())
+
+
+@app.command()
+def runbook(
+    alert: str,
+    service: str | None = typer.Option(None, help="The service or namespace the alert is about."),
+    link: str | None = typer.Option(None, help="The runbook URL or path the notification carries, if any."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """The runbook the bot would post for an alert."""
+    from ratchet.knowledge import library
+    from ratchet.runtime import open_runtime
+
+    settings = settings_or_exit()
+
+    async def find() -> None:
+        async with open_runtime(settings) as runtime:
+            curated = await library.curated_runbook(runtime, alert, runbook_link=link)
+        if as_json:
+            found = curated.model_dump(include={"path", "url", "title", "source"}) if curated else None
+            print(json.dumps({"alert": alert, "service": service, "curated": found, "synthesized": None}))
+        elif curated:
+            console.print(f"[bold]{curated.title}[/] — {curated.source}:{curated.path} {curated.url or ''}")
+            console.print(f"(matched by {curated.matched_by.replace('_', ' ')})")
+        else:
+            console.print(f"No runbook for {alert} in the indexed documentation.")
+
+    run(find())
 
 
 @app.command()

@@ -1,0 +1,105 @@
+"""Finding the curated runbook for an alert.
+
+In order: the runbook the notification links to (`runbook_url` or a `runbook` path annotation), a document named
+after the alert (`KubePodCrashLooping.md`), a document whose title or front matter names it, and last the best
+search hit, only when it is clearly about this alert. When nothing is good enough the answer is None: a wrong
+runbook is worse than none.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+from langchain_core.embeddings import Embeddings
+from psycopg import AsyncConnection
+from psycopg.rows import class_row
+from pydantic import BaseModel
+
+from ratchet.storage.search import search_chunks
+
+MatchedBy = Literal["runbook_link", "file_name", "title", "search"]
+SEARCH_MIN_SIMILARITY = 0.75  # cosine similarity of the top chunk when only search found the document
+
+
+class CuratedRunbook(BaseModel):
+    source: str
+    path: str
+    url: str | None
+    title: str | None
+    matched_by: MatchedBy
+
+
+class _Candidate(BaseModel):
+    source: str
+    path: str
+    url: str | None
+    title: str | None
+
+
+def _words(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|[_-]+", " ", name)
+
+
+def _link_key(link: str) -> tuple[str, str]:
+    """(parent folder, document name) of a runbook link or path, lower case and without extension or anchor."""
+    path = urlparse(link).path if "://" in link else link
+    parts = [p for p in path.split("#")[0].strip("/").split("/") if p]
+    if not parts:
+        return "", ""
+    name = re.sub(r"\.(md|markdown|txt|html?)$", "", parts[-1].lower())
+    return (parts[-2].lower() if len(parts) > 1 else ""), name
+
+
+async def _candidates(conn: AsyncConnection[Any], where: str, params: dict[str, Any]) -> list[_Candidate]:
+    async with conn.cursor(row_factory=class_row(_Candidate)) as cursor:
+        await cursor.execute(
+            f"SELECT source, path, url, title FROM documents WHERE {where} ORDER BY source, path", params
+        )
+        return await cursor.fetchall()
+
+
+STEM = "lower(regexp_replace(split_part(path, '/', -1), '\\.[^.]*$', ''))"
+PARENT = "lower(split_part(path, '/', -2))"
+
+
+async def find_curated_runbook(
+    conn: AsyncConnection[Any],
+    embeddings: Embeddings,
+    alert: str,
+    *,
+    runbook_link: str | None = None,
+    summary: str | None = None,
+) -> CuratedRunbook | None:
+    """The curated runbook for `alert`, or None when there is none good enough."""
+    if runbook_link:
+        parent, name = _link_key(runbook_link)
+        by_link = await _candidates(
+            conn,
+            f"(lower(path) = %(path)s OR lower(path) LIKE '%%/' || %(path)s OR lower(url) = %(url)s) "
+            f"OR ({STEM} = %(name)s AND (%(parent)s = '' OR {PARENT} = %(parent)s))",
+            {"path": runbook_link.lower().split("#")[0], "url": runbook_link.lower(), "name": name, "parent": parent},
+        )
+        if by_link:
+            return _found(by_link[0], "runbook_link")
+    by_name = await _candidates(conn, f"{STEM} = %(name)s", {"name": alert.lower()})
+    if by_name:
+        return _found(by_name[0], "file_name")
+    by_title = await _candidates(
+        conn,
+        "lower(title) = %(name)s OR lower(metadata->>'alert') = %(name)s OR metadata->'alerts' ? %(alert)s",
+        {"name": alert.lower(), "alert": alert},
+    )
+    if by_title:
+        return _found(by_title[0], "title")
+    query = " ".join(filter(None, [alert, _words(alert), summary]))
+    hits = await search_chunks(conn, query, await embeddings.aembed_query(query), limit=1)
+    if hits and hits[0].text_rank == 1 and (hits[0].similarity or 0) >= SEARCH_MIN_SIMILARITY:
+        hit = hits[0]
+        return CuratedRunbook(source=hit.source, path=hit.path, url=hit.url, title=hit.title, matched_by="search")
+    return None
+
+
+def _found(candidate: _Candidate, matched_by: MatchedBy) -> CuratedRunbook:
+    return CuratedRunbook(**candidate.model_dump(), matched_by=matched_by)
