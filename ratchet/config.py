@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     classifier_command: str | None = None
     channels_config: Path | None = None
     docs_config: Path | None = None
+    github_api_url: str = "https://api.github.com"
     monitor_config: Path | None = None
 
     http_addr: str = "127.0.0.1:5001"
@@ -85,7 +86,7 @@ class Settings(BaseSettings):
             raise ValueError(f"expected a token starting with {prefix}")
         return value
 
-    @field_validator("slack_api_url", "llm_base_url")
+    @field_validator("slack_api_url", "llm_base_url", "github_api_url")
     @classmethod
     def _http_url(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None or value == "":

@@ -247,7 +247,6 @@ async def github(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterat
     root = tmp_path / "github-repo"
     shutil.copytree(PROMETHEUS, root)
     async with GitHubStub("prometheus-operator", "runbooks", root, token="ghp_test") as stub:
-        monkeypatch.setenv("RATCHET_GITHUB_API_URL", stub.url)
         monkeypatch.setenv("DOCS_TOKEN", "ghp_test")
         yield stub
 
@@ -265,7 +264,7 @@ def github_source(**changes: object) -> DocSource:
 async def test_github_source_reads_blobs_and_waits_out_a_rate_limit(tmp_path: Path, github: GitHubStub) -> None:
     github.rate_limited = 1  # the first request gets GitHub's 403 "API rate limit exceeded"
     started = time.monotonic()
-    files = await read_source(github_source(), tmp_path)
+    files = await read_source(github_source(), tmp_path, github_api_url=github.url)
     assert time.monotonic() - started < 5
     expected = sorted(p.removeprefix(f"{RUNBOOKS}/") for p in PROMETHEUS_MARKDOWN if not p.endswith("_index.md"))
     assert [f.path for f in files] == expected
@@ -282,12 +281,17 @@ async def test_github_source_reads_blobs_and_waits_out_a_rate_limit(tmp_path: Pa
 
 async def test_github_source_downloads_only_changed_blobs(tmp_path: Path, github: GitHubStub) -> None:
     source = github_source(branch="main")
-    first = await read_source(source, tmp_path)
+    first = await read_source(source, tmp_path, github_api_url=github.url)
     changed = github.root / RUNBOOKS / "kubernetes" / "KubeAPIDown.md"
     changed.write_text(changed.read_text().replace("for more than 15 minutes", "for more than 5 minutes"))
     github.requests.clear()
 
-    second = {f.path: f for f in await read_source(source, tmp_path, known={f.path: f.version for f in first})}
+    second = {
+        f.path: f
+        for f in await read_source(
+            source, tmp_path, known={f.path: f.version for f in first}, github_api_url=github.url
+        )
+    }
     assert github.requests[0] == "/repos/prometheus-operator/runbooks/git/trees/main?recursive=1"  # branch given
     blob_requests = [r for r in github.requests if "/git/blobs/" in r]
     assert blob_requests == [
@@ -305,25 +309,24 @@ async def test_github_errors_are_one_clear_line(
 ) -> None:
     monkeypatch.setenv("DOCS_TOKEN", "ghp_wrong")
     with pytest.raises(SourceError, match=r"^source 'runbooks': GitHub rejected the token in \$DOCS_TOKEN \(401 Bad"):
-        await read_source(github_source(), tmp_path)
+        await read_source(github_source(), tmp_path, github_api_url=github.url)
 
     monkeypatch.delenv("DOCS_TOKEN")
     with pytest.raises(SourceError, match=r"404 Not Found\); for a private repository set \$DOCS_TOKEN$"):
-        await read_source(github_source(), tmp_path)
+        await read_source(github_source(), tmp_path, github_api_url=github.url)
 
     monkeypatch.setenv("DOCS_TOKEN", "ghp_test")
     with pytest.raises(SourceError, match=r"GitHub has no /repos/prometheus-operator/runbooks/git/trees/gh-pages "):
-        await read_source(github_source(branch="gh-pages"), tmp_path)
+        await read_source(github_source(branch="gh-pages"), tmp_path, github_api_url=github.url)
 
     github.rate_limited, github.reset_after = 1, 3600  # an hour is longer than ratchet waits
     started = time.monotonic()
     with pytest.raises(SourceError, match=r"^source 'runbooks': GitHub rate limit exceeded, it resets in 3[56]\d\d s$"):
-        await read_source(github_source(), tmp_path)
+        await read_source(github_source(), tmp_path, github_api_url=github.url)
     assert time.monotonic() - started < 2
 
-    monkeypatch.setenv("RATCHET_GITHUB_API_URL", "http://127.0.0.1:9")  # the discard port: nothing listens
     with pytest.raises(SourceError, match=r"^source 'runbooks': GitHub API at http://127.0.0.1:9 failed: ConnectError"):
-        await read_source(github_source(), tmp_path)
+        await read_source(github_source(), tmp_path, github_api_url="http://127.0.0.1:9")  # the discard port
 
 
 # --- configuration -----------------------------------------------------------------------------------------------

@@ -81,7 +81,14 @@ async def refresh(
                 progress(name, done, total)
 
         reports.append(
-            await refresh_source(runtime.pool, runtime.embeddings, source, workdir(runtime.settings), progress=step)
+            await refresh_source(
+                runtime.pool,
+                runtime.embeddings,
+                source,
+                workdir(runtime.settings),
+                github_api_url=runtime.settings.github_api_url,
+                progress=step,
+            )
         )
     return reports
 

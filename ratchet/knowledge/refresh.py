@@ -11,7 +11,7 @@ from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel
 
 from ratchet.knowledge.chunking import chunk_document
-from ratchet.knowledge.sources import DocSource, SourceFile, read_source
+from ratchet.knowledge.sources import GITHUB_API_URL, DocSource, SourceFile, read_source
 from ratchet.storage import documents
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ async def refresh_source(
     source: DocSource,
     workdir: Path,
     *,
+    github_api_url: str = GITHUB_API_URL,
     progress: Callable[[int, int], None] | None = None,
 ) -> RefreshReport:
     """Bring the stored copy of one source up to date. A failure to read the source leaves what is stored as it
@@ -43,7 +44,7 @@ async def refresh_source(
         await documents.save_source(conn, source.name, source.kind, source.location, source.model_dump(mode="json"))
         known = await documents.content_hashes(conn, source.name)
     try:
-        files = await read_source(source, workdir)
+        files = await read_source(source, workdir, github_api_url=github_api_url)
     except Exception as error:
         report.error = f"{type(error).__name__}: {error}"
         log.warning("could not read documentation source %s: %s", source.name, report.error)

@@ -263,20 +263,26 @@ def load_docs_config(path: Path | str) -> DocsConfig:
 
 
 async def read_source(
-    source: DocSource, workdir: Path, *, known: Mapping[str, str] | None = None, timeout: float = DEFAULT_TIMEOUT
+    source: DocSource,
+    workdir: Path,
+    *,
+    known: Mapping[str, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    github_api_url: str = GITHUB_API_URL,
 ) -> list[SourceFile]:
     """Every selected file of `source`, sorted by path.
 
     A git source is cloned into (or updated in) `workdir / source.name`, which belongs to it. `known` maps paths to
     the GitHub blob SHAs (`SourceFile.version`) the caller already has: those blobs are not downloaded again.
-    `timeout` bounds each git command and each HTTP request. Raises `SourceError`.
+    `timeout` bounds each git command and each HTTP request; `github_api_url` is RATCHET_GITHUB_API_URL (GitHub
+    Enterprise). Raises `SourceError`.
     """
     if source.kind == "local":
         return await asyncio.to_thread(_read_tree, source, source.location, None)
     if source.kind == "git":
         checkout, branch = await _checkout(source, workdir, timeout)
         return await asyncio.to_thread(_read_tree, source, checkout, branch)
-    return await _read_github(source, known or {}, timeout)
+    return await _read_github(source, known or {}, timeout, github_api_url)
 
 
 @functools.lru_cache(maxsize=256)
@@ -507,8 +513,7 @@ class _GitHub:
         return f"source {source.name!r}: GitHub answered {status} to {url}: {message}"
 
 
-async def _read_github(source: DocSource, known: Mapping[str, str], timeout: float) -> list[SourceFile]:
-    api = os.environ.get("RATCHET_GITHUB_API_URL") or GITHUB_API_URL
+async def _read_github(source: DocSource, known: Mapping[str, str], timeout: float, api: str) -> list[SourceFile]:
     headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "ratchet"}
     if token := os.environ.get(source.token_env):
         headers["Authorization"] = f"Bearer {token}"
