@@ -22,8 +22,10 @@ from ratchet.agent.bot import Bot, running_bot
 from ratchet.agent.ingest import MESSAGE_JOB, ONBOARD_JOB, message_job_key
 from ratchet.agent.slack_text import message_text
 from ratchet.config import Settings
+from ratchet.knowledge import library
+from ratchet.knowledge.sources import DocSource
 from ratchet.slack_sim import SlackSimulator
-from ratchet.storage import jobs, messages
+from ratchet.storage import incidents, jobs, messages
 from ratchet.storage.embedded import start_embedded_postgres
 
 DEMO_DATA = Path(__file__).parent / "demo_data"
@@ -157,6 +159,7 @@ async def run_demo(settings: Settings, console: Console, *, keep_running: bool =
                 f"embeddings {bot.runtime.embedding.spec}, LLM {settings.llm}\n"
             )
             channel_id = sim.workspace.channel(scenario.channel).id
+            await index_runbooks(bot, console)
             await wait_for_onboarding(bot, channel_id)
             player = ScenarioPlayer(sim, bot, console, channel_id)
             for step in scenario.steps:
@@ -166,6 +169,22 @@ async def run_demo(settings: Settings, console: Console, *, keep_running: bool =
                 await serve_until_interrupted(sim, console, channel_id)
     finally:
         await sim.stop()
+
+
+async def index_runbooks(bot: Bot, console: Console) -> None:
+    """The bundled prometheus-operator runbooks become the bot's documentation (re-indexing is a no-op)."""
+    source = DocSource(
+        name="prometheus-operator-runbooks",
+        kind="local",
+        location=str(DEMO_DATA / "runbooks"),
+        url_base="https://github.com/prometheus-operator/runbooks/blob/main/content/{path}",
+        exclude=["SOURCE.md"],
+    )
+    [report] = await library.refresh(bot.runtime, [source])
+    console.print(
+        f"[green]✓[/] documentation: {report.added + report.changed + report.unchanged} prometheus-operator runbooks "
+        f"indexed ({report.chunks_embedded} chunks embedded now)\n"
+    )
 
 
 async def wait_for_onboarding(bot: Bot, channel_id: str, timeout: float = 30) -> None:
@@ -188,6 +207,16 @@ async def summarize(sim: SlackSimulator, bot: Bot, player: ScenarioPlayer, conso
         f"jobs {dict(sorted(counts.items()))}, {len(sim.bot_messages())} bot replies; event → processed "
         f"p50 {statistics.median(latencies) * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms"
     )
+    async with bot.runtime.pool.connection() as conn:
+        opened = await incidents.recent(conn, limit=10)
+    for incident in reversed(opened):
+        runbook = await library.curated_runbook(bot.runtime, incident.alert)
+        found = f"{runbook.path} ({runbook.matched_by.replace('_', ' ')})" if runbook else "none in the docs"
+        console.print(
+            f"incident {incident.id} {incident.alert}: {incident.status}, responders {len(incident.responders)}; "
+            f"runbook: {found}",
+            highlight=False,
+        )
     for query in SEARCHES:
         vector = await bot.runtime.embeddings.aembed_query(query)
         async with bot.runtime.pool.connection() as conn:
@@ -195,8 +224,8 @@ async def summarize(sim: SlackSimulator, bot: Bot, player: ScenarioPlayer, conso
         shown = "; ".join(f"{hit.text.splitlines()[0][:70]!r} ({score:.2f})" for hit, score in hits)
         console.print(f"search [italic]{query!r}[/] → {escape(shown)}", highlight=False)
     console.print(
-        "\n[yellow]Not in this build yet:[/] runbooks, recent activity, past incidents and answers in the threads; "
-        "the bot classifies, tracks incidents, indexes and acknowledges. The scenario grows as those land."
+        "\n[yellow]Not in this build yet:[/] posting the runbook, recent activity and past incidents in the alert's "
+        "thread, and answers; the bot classifies, tracks incidents, finds runbooks, indexes and acknowledges."
     )
 
 

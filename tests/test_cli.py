@@ -117,3 +117,7 @@ def test_demo_plays_the_scenario_with_replies_in_their_threads(database_url: str
     assert after[0].startswith("  └ thread ratchet  I've read this"), "the bot answers in the question's thread"
     assert sum("└ thread ratchet" in line for line in lines) == 1, "and only there"
     assert "events delivered" in result.stdout and "'failed'" not in result.stdout
+    assert (
+        "incident 1 KubePodCrashLooping: resolved, responders 2; runbook: runbooks/kubernetes/KubePodCrashLooping.md"
+        in (result.stdout)
+    )
