@@ -190,7 +190,15 @@ def check_files(settings: Settings) -> list[Check]:
                 "set RATCHET_CHANNELS_CONFIG to a YAML file of per-channel settings",
             )
         )
-    if settings.docs_config is None:
+    if settings.docs_config is not None:
+        from ratchet.knowledge.library import configured_sources
+
+        try:
+            names = ", ".join(source.name for source in configured_sources(settings)) or "none"
+            checks.append(ok("docs config", f"documentation sources: {names}"))
+        except ConfigError as error:
+            checks.append(fail("docs config", str(error), "fix the file; `ratchet docs list` shows what is indexed"))
+    else:
         checks.append(
             warn(
                 "docs config",

@@ -83,6 +83,19 @@ def test_doctor_on_a_bare_config_names_every_missing_piece(database_url: str, tm
     assert "1 problem(s): slack" in out
 
 
+def test_doctor_reads_the_docs_config(database_url: str, tmp_path: Path) -> None:
+    good, bad = tmp_path / "docs.yaml", tmp_path / "bad.yaml"
+    good.write_text("sources:\n  - name: runbooks\n    kind: github\n    location: prometheus-operator/runbooks\n")
+    bad.write_text("sources:\n  - name: runbooks\n    kind: svn\n    location: x\n")
+    env = {"RATCHET_DATABASE_URL": database_url}
+    assert (
+        "✓ docs config: documentation sources: runbooks"
+        in ratchet_cli("doctor", env={**env, "RATCHET_DOCS_CONFIG": str(good)}, cwd=tmp_path).stdout
+    )
+    failed = ratchet_cli("doctor", env={**env, "RATCHET_DOCS_CONFIG": str(bad)}, cwd=tmp_path).stdout
+    assert "✗ docs config: RATCHET_DOCS_CONFIG:" in failed and "kind" in failed
+
+
 def test_doctor_explains_unreachable_services(tmp_path: Path) -> None:
     env = {
         "RATCHET_DATABASE_URL": "postgresql://ratchet:hunter2@127.0.0.1:1/ratchet",
