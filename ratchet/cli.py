@@ -336,14 +336,19 @@ def runbook(
     async def find() -> None:
         async with open_runtime(settings) as runtime:
             curated = await library.curated_runbook(runtime, alert, runbook_link=link)
+            synthesized = await library.synthesized_runbook(runtime, alert, service=service)
         if as_json:
             found = curated.model_dump(include={"path", "url", "title", "source"}) if curated else None
-            print(json.dumps({"alert": alert, "service": service, "curated": found, "synthesized": None}))
-        elif curated:
+            written = synthesized.model_dump(mode="json") if synthesized else None
+            print(json.dumps({"alert": alert, "service": service, "curated": found, "synthesized": written}))
+            return
+        if curated:
             console.print(f"[bold]{curated.title}[/] — {curated.source}:{curated.path} {curated.url or ''}")
             console.print(f"(matched by {curated.matched_by.replace('_', ' ')})")
         else:
             console.print(f"No runbook for {alert} in the indexed documentation.")
+        if synthesized:
+            console.print(synthesized.to_markdown(), markup=False, highlight=False)
 
     run(find())
 

@@ -12,6 +12,7 @@ from ratchet.config import ConfigError, Settings
 from ratchet.knowledge.refresh import RefreshReport, refresh_source
 from ratchet.knowledge.runbooks import CuratedRunbook, find_curated_runbook
 from ratchet.knowledge.sources import DocSource, load_docs_config
+from ratchet.knowledge.synthesis import SynthesizedRunbook, synthesize_runbook
 from ratchet.runtime import Runtime
 from ratchet.storage import documents
 from ratchet.storage.search import ChunkHit, Mode, search_chunks
@@ -107,3 +108,11 @@ async def curated_runbook(
 ) -> CuratedRunbook | None:
     async with runtime.pool.connection() as conn:
         return await find_curated_runbook(conn, runtime.embeddings, alert, runbook_link=runbook_link, summary=summary)
+
+
+async def synthesized_runbook(runtime: Runtime, alert: str, *, service: str | None = None) -> SynthesizedRunbook | None:
+    """The runbook written from the alert's past threads (or the threads themselves without an LLM); None when
+    the alert has no past thread with a person's reply."""
+    async with runtime.pool.connection() as conn:
+        found = await synthesize_runbook(conn, runtime.chat_model, alert, service=service)
+    return found if found.statements or found.threads else None
