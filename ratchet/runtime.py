@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from psycopg import AsyncConnection
+from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from ratchet.config import Settings
@@ -26,6 +28,7 @@ class Runtime:
     embeddings: Embeddings
     embedding: EmbeddingIdentity
     chat_model: BaseChatModel | None
+    checkpointer: AsyncPostgresSaver
 
 
 async def migrate_database(url: str, embedding: EmbeddingIdentity) -> list[migrations.Migration]:
@@ -42,7 +45,21 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     embedding = embedding_identity(settings, embeddings)
     await migrate_database(url, embedding)
     pool = await open_pool(url, max_size=max(4, settings.workers + 2))
+    # LangGraph's saver wants autocommit connections with dict rows and no prepared statements
+    checkpoints = AsyncConnectionPool(
+        url,
+        min_size=1,
+        max_size=max(2, settings.workers),
+        open=False,
+        kwargs={"autocommit": True, "row_factory": dict_row, "prepare_threshold": 0},
+        check=AsyncConnectionPool.check_connection,
+        name="ratchet-checkpoints",
+    )
+    await checkpoints.open(wait=True, timeout=15)
     try:
-        yield Runtime(settings, url, pool, embeddings, embedding, build_chat_model(settings))
+        yield Runtime(
+            settings, url, pool, embeddings, embedding, build_chat_model(settings), AsyncPostgresSaver(checkpoints)
+        )
     finally:
+        await checkpoints.close()
         await pool.close()

@@ -127,8 +127,20 @@ def test_demo_plays_the_scenario_with_replies_in_their_threads(database_url: str
     assert len(alerts) == 5 and "[FIRING:1] monitoring (KubePodCrashLooping" in alerts[0]
     question = next(n for n, line in enumerate(lines) if "@ratchet what should I check first" in line)
     after = [line for line in lines[question + 1 :] if not line.strip().startswith("·")]
-    assert after[0].startswith("  └ thread ratchet  I've read this"), "the bot answers in the question's thread"
-    assert sum("└ thread ratchet" in line for line in lines) == 1, "and only there"
+    assert after[0].startswith("  └ thread ratchet  _A written answer needs an LLM"), (
+        "answered in the question's thread"
+    )
+    assert "runbooks/kubernetes/KubePodCrashLooping.md" in after[1], "with the runbook's best passage first"
+    bot = [line for line in lines if line.startswith("  └ thread ratchet")]
+    assert (
+        len(bot) == 6
+        and sum("*Runbook:*" in line for line in bot) == 3
+        and sum("*Resolved*" in line for line in bot) == 2
+    )
+    fired = next(n for n, line in enumerate(lines) if line == alerts[0])
+    assert lines[fired + 2].startswith("  └ thread ratchet  *Runbook:* Kube Pod Crash Looping"), (
+        "the brief is in the alert's thread"
+    )
     assert "events delivered" in result.stdout and "'failed'" not in result.stdout
     assert (
         "incident 1 KubePodCrashLooping: resolved, responders 2; runbook: runbooks/kubernetes/KubePodCrashLooping.md"

@@ -61,7 +61,16 @@ async def running_bot(settings: Settings, *, poster: Poster | None = None) -> As
         app = build_slack_app(slack, runtime.pool, identity, signing_secret=signing_secret)
         classifier = Classifier(command=settings.classifier_command, chat_model=runtime.chat_model)
         poster = poster or SlackPoster(slack, runtime.pool)
-        handlers = JobHandlers(runtime.pool, runtime.embeddings, slack, poster, identity, classifier)
+        handlers = JobHandlers(
+            runtime.pool,
+            runtime.embeddings,
+            slack,
+            poster,
+            identity,
+            classifier,
+            checkpointer=runtime.checkpointer,
+            chat_model=runtime.chat_model,
+        )
         workers = WorkerPool(
             runtime.pool,
             runtime.database_url,

@@ -6,27 +6,25 @@ import logging
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
-from psycopg import AsyncConnection
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import RunnableConfig
+from langgraph.types import Checkpointer
 from psycopg_pool import AsyncConnectionPool
 from slack_sdk.web.async_client import AsyncWebClient
 
 from ratchet.agent.events import BotIdentity, MalformedEvent, to_message
 from ratchet.agent.ingest import EMBED_JOB, MESSAGE_JOB, ONBOARD_JOB
-from ratchet.agent.posting import Poster, Reply
+from ratchet.agent.posting import Poster
 from ratchet.agent.worker import Handler
 from ratchet.classify import incidents
 from ratchet.classify.classifier import Classifier
-from ratchet.classify.models import Classification
+from ratchet.graphs.triage import TriageContext, build_triage_graph, thread_id
 from ratchet.storage import channels, jobs, messages
 from ratchet.storage.jobs import Job
-from ratchet.storage.messages import Message, StoredMessage
+from ratchet.storage.messages import Message
 
 BACKFILL_THREAD_JOB = "backfill_thread"
 log = logging.getLogger(__name__)
-NOT_YET_ANSWERING = (
-    "I've read this, but answering questions is not in this build of ratchet yet. "
-    "For now I store and index what is said here, so I can use it once answers arrive."
-)
 
 
 class JobHandlers:
@@ -41,9 +39,21 @@ class JobHandlers:
         bot: BotIdentity,
         classifier: Classifier,
         *,
+        checkpointer: Checkpointer | None = None,
+        chat_model: BaseChatModel | None = None,
         backfill_limit: int = 1000,
     ) -> None:
         self.classifier = classifier
+        self.graph = build_triage_graph(checkpointer)
+        self.context = TriageContext(
+            pool=pool,
+            embeddings=embeddings,
+            classifier=classifier,
+            poster=poster,
+            bot=bot,
+            slack=slack,
+            chat_model=chat_model,
+        )
         self.pool = pool
         self.embeddings = embeddings
         self.slack = slack
@@ -60,28 +70,23 @@ class JobHandlers:
         }
 
     async def message(self, job: Job) -> None:
-        """A new message: classify it and track incidents, embed it, and answer a person who addressed the bot
-        (or tell them why there is no answer)."""
+        """A new message goes through the triage graph, in its Slack thread's conversation. A run that a dead
+        worker left unfinished is resumed from its last checkpoint instead of started again."""
         channel_id, ts = job.payload["channel_id"], job.payload["ts"]
         async with self.pool.connection() as conn:
             stored = await messages.get(conn, channel_id, ts)
-        if stored is None or stored.is_deleted:
+        if stored is None:
             return
-        found = await self.classifier.classify(stored.attrs.get("raw", {}), bot_user_id=self.bot.user_id)
-        async with self.pool.connection() as conn, conn.transaction():
-            await record_classification(conn, stored, found)
-        message = await self._embed(channel_id, ts)
-        if message is not None and self.bot.is_addressed(message):
-            await self.poster.post(
-                Reply(
-                    channel_id=message.channel_id,
-                    thread_ts=message.conversation_ts,
-                    module="commands",
-                    markdown=NOT_YET_ANSWERING,
-                    key=f"job:{job.id}:0",
-                    job_id=job.id,
-                )
-            )
+        team = job.payload.get("team_id") or self.bot.team_id
+        config: RunnableConfig = {
+            "configurable": {"thread_id": thread_id(team, channel_id, stored.conversation_ts)},
+            "run_name": "triage",
+            "metadata": {"channel": channel_id, "thread": stored.conversation_ts, "event_ts": ts, "job": job.id},
+        }
+        previous = await self.graph.aget_state(config)
+        resume = bool(previous.next) and previous.values.get("ts") == ts
+        start = None if resume else {"channel_id": channel_id, "ts": ts}
+        await self.graph.ainvoke(start, config, context=self.context, durability="sync")
 
     async def embed(self, job: Job) -> None:
         """An edited message: embed its new text."""
@@ -143,7 +148,7 @@ class JobHandlers:
                 )
                 stored = await messages.get(conn, channel_id, message.ts)
                 assert stored is not None
-                await record_classification(conn, stored, found)
+                await incidents.record_classification(conn, stored, found)
         with_text = [m for m in new if m.text.strip()]
         for start in range(0, len(with_text), 256):
             batch = with_text[start : start + 256]
@@ -151,9 +156,3 @@ class JobHandlers:
             async with self.pool.connection() as conn, conn.transaction():
                 for message, vector in zip(batch, vectors, strict=True):
                     await messages.set_embedding(conn, channel_id, message.ts, vector)
-
-
-async def record_classification(conn: AsyncConnection[Any], stored: StoredMessage, found: Classification) -> None:
-    """Apply the classification to the channel's incidents and keep it, with what it did, on the message."""
-    outcome = await incidents.track(conn, stored, found)
-    await messages.set_classification(conn, stored.channel_id, stored.ts, {**found.model_dump(), "incident": outcome})
