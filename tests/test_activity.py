@@ -90,7 +90,7 @@ async def test_past_incidents_tell_how_the_alert_went(
     latest = await post(pool, local_embeddings, ALERTS, notification("1-"), minutes_ago=2)
     fingerprint = classify_message(notification("1-")).fingerprint
     async with pool.connection() as conn:
-        [past] = await past_incidents(conn, fingerprint=fingerprint, before=NOW - timedelta(minutes=2, seconds=1))
+        [past] = await past_incidents(conn, fingerprint=fingerprint, excluding=latest)
         both = await past_incidents(conn, alert="KubePodCrashLooping")
     assert past.incident.opened_ts == first and past.incident.duration == timedelta(minutes=30)
     assert (past.resolution, past.replies, past.incident.responders) == (fix, 2, ["U0PRIYA", "U0DIEGO"])

@@ -230,3 +230,39 @@ async def test_joining_a_channel_onboards_its_history_and_threads(sim: SlackSimu
     assert await rows(pool, "SELECT name, onboarded_at IS NOT NULL FROM channels WHERE channel_id = %s", db) == [
         ("db-oncall", True)
     ]
+
+
+async def test_alert_threads_get_the_brief_the_resolution_and_history(sim: SlackSimulator, bot: Bot) -> None:
+    """Fire, resolve, fire again: each notification's thread gets what an on-call engineer wants first."""
+    rendered = {
+        name: json.loads((DATA / "alert-formats" / "rendered_examples" / name).read_text())[
+            "slack_payload_default_config"
+        ]
+        for name in ("1-KubePodCrashLooping-firing.json", "2-KubePodCrashLooping-resolved.json")
+    }
+    alerts = sim.workspace.channel("alerts").id
+
+    async def notify(name: str) -> str:
+        return await sim.post_message(alerts, "", username="Alertmanager", attachments=rendered[name]["attachments"])
+
+    fired = await notify("1-KubePodCrashLooping-firing.json")
+    [brief] = await sim.wait_for_bot_messages(1, channel=alerts, thread_ts=fired)
+    assert "*Runbook:* none for KubePodCrashLooping" in brief["text"] and "not fired here before" in brief["text"]
+    await sim.post_message(alerts, "restarting the adapter with the fixed configmap", user="priya", thread_ts=fired)
+    await sim.post_message(
+        alerts, "", username="Alertmanager", attachments=rendered["2-KubePodCrashLooping-resolved.json"]["attachments"]
+    )
+    resolved = await sim.wait_for_bot_messages(2, channel=alerts, thread_ts=fired)
+    assert (
+        resolved[1]["text"].startswith("*Resolved* after")
+        and f"<@{sim.workspace.find_user('priya').id}>" in resolved[1]["text"]
+    )
+    await sim.wait_for(
+        lambda: any(r["name"] == "white_check_mark" for r in sim.messages(alerts)[0].get("reactions", []))
+    )
+
+    again = await notify("1-KubePodCrashLooping-firing.json")
+    [second] = await sim.wait_for_bot_messages(1, channel=alerts, thread_ts=again)
+    assert "*Past incidents:*" in second["text"] and "open again, fired 2 times" in second["text"], "flapping"
+    assert "restarting the adapter with the fixed configmap" in second["text"], "the thread's last word"
+    assert module_of(second["blocks"]) == "runbook"

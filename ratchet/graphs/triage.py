@@ -133,17 +133,17 @@ async def activity(state: TriageState, runtime: Runtime[TriageContext]) -> Triag
 async def history(state: TriageState, runtime: Runtime[TriageContext]) -> TriageState:
     ctx, found = runtime.context, state["classification"]
     async with ctx.pool.connection() as conn:
-        stored = await messages.get(conn, state["channel_id"], state["ts"])
-        assert stored is not None
-        past = await past_incidents(
-            conn, fingerprint=found.get("fingerprint"), before=stored.posted_at - timedelta(seconds=1)
-        )
+        past = await past_incidents(conn, fingerprint=found.get("fingerprint"), excluding=state["ts"])
     if not past:
         return {"history": "**Past incidents:** this alert has not fired here before."}
     lines = []
     for item in past:
         incident = item.incident
-        lasted = f"lasted {_duration(incident.duration)}" if incident.duration else "never resolved"
+        lasted = (
+            f"lasted {_duration(incident.duration)}"
+            if incident.duration is not None
+            else f"open again, fired {incident.fire_count} times"
+        )
         said = f", last word: “{_short(item.resolution)}”" if item.resolution else ""
         lines.append(
             f"• {incident.opened_at:%Y-%m-%d %H:%M} UTC, {lasted}, {len(incident.responders)} responder(s){said}"

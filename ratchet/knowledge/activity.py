@@ -60,13 +60,14 @@ async def past_incidents(
     *,
     fingerprint: str | None = None,
     alert: str | None = None,
-    before: datetime | None = None,
+    excluding: str | None = None,
     limit: int = 3,
 ) -> list[PastIncident]:
     """The last incidents of the same alert (by fingerprint, else by name) with their duration, responders and
-    what people last said in the thread, newest first."""
+    what people last said in the thread, newest first; `excluding` is the ts of a notification whose own new
+    incident is not history (one it reopened is)."""
     found = await incidents.recent(conn, fingerprint=fingerprint, alert=alert, limit=limit + 1)
-    found = [i for i in found if before is None or i.opened_at < before][:limit]
+    found = [i for i in found if i.opened_ts != excluding][:limit]
     result = []
     for incident in found:
         thread = await messages.thread(conn, incident.channel_id, incident.opened_ts)
