@@ -1,10 +1,12 @@
-"""Prompt templates, one file per task, loaded by name. Placeholders are `{name}`; values are inserted as they
-are (braces in a Slack message cannot break the template)."""
+"""Prompt templates, one file per task, loaded by name. Placeholders are `{name}`; values are inserted with their
+secrets redacted, and otherwise as they are (braces in a Slack message cannot break the template)."""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+
+from ratchet.redact import redact
 
 PROMPTS_DIR = Path(__file__).parent
 
@@ -20,5 +22,5 @@ def load_prompt(name: str) -> str:
 def render_prompt(name: str, **values: str) -> str:
     text = load_prompt(name)
     for key, value in values.items():
-        text = text.replace(f"{{{key}}}", value)
+        text = text.replace(f"{{{key}}}", redact(value))
     return text
