@@ -14,7 +14,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from ratchet.config import Settings
-from ratchet.llm import build_chat_model, build_embeddings, embedding_identity
+from ratchet.llm import LLMCallRecorder, build_chat_model, build_embeddings, embedding_identity
 from ratchet.storage import migrations
 from ratchet.storage.database import database_url, open_pool, require_pgvector
 from ratchet.storage.vectors import EmbeddingIdentity
@@ -56,10 +56,11 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         name="ratchet-checkpoints",
     )
     await checkpoints.open(wait=True, timeout=15)
+    chat_model = build_chat_model(settings)
+    if chat_model is not None:
+        chat_model.callbacks = [LLMCallRecorder(pool)]  # every call lands in llm_calls, whoever makes it
     try:
-        yield Runtime(
-            settings, url, pool, embeddings, embedding, build_chat_model(settings), AsyncPostgresSaver(checkpoints)
-        )
+        yield Runtime(settings, url, pool, embeddings, embedding, chat_model, AsyncPostgresSaver(checkpoints))
     finally:
         await checkpoints.close()
         await pool.close()

@@ -81,6 +81,7 @@ class JobHandlers:
         config: RunnableConfig = {
             "configurable": {"thread_id": thread_id(team, channel_id, stored.conversation_ts)},
             "run_name": "triage",
+            "tags": ["ratchet", "triage"],
             "metadata": {"channel": channel_id, "thread": stored.conversation_ts, "event_ts": ts, "job": job.id},
         }
         previous = await self.graph.aget_state(config)
