@@ -9,6 +9,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from ratchet.config import Settings
 from ratchet.llm import LLMCallRecorder, build_chat_model
+from ratchet.runtime import open_runtime
 from ratchet.storage import llm_usage
 
 
@@ -60,3 +61,17 @@ async def test_recorder_writes_failed_calls(pool: AsyncConnectionPool) -> None:
     [call] = await llm_usage.recent(pool)
     assert call.module == "commands"
     assert call.error and call.input_tokens is None
+
+
+async def test_the_runtime_model_records_its_calls(database_url: str) -> None:
+    settings = Settings(
+        _env_file=None, database_url=database_url, llm="ollama:qwen2.5:7b", llm_base_url="http://127.0.0.1:9"
+    )
+    async with open_runtime(settings) as runtime:
+        assert runtime.chat_model is not None
+        [recorder] = runtime.chat_model.callbacks
+        assert isinstance(recorder, LLMCallRecorder) and recorder.pool is runtime.pool
+        with pytest.raises(Exception):  # noqa: B017 - nothing listens on port 9; the failure is what gets recorded
+            await runtime.chat_model.ainvoke("hello", config={"metadata": {"module": "commands"}})
+        [call] = await llm_usage.recent(runtime.pool)
+    assert (call.module, call.model) == ("commands", "qwen2.5:7b") and call.error
