@@ -266,3 +266,20 @@ async def test_alert_threads_get_the_brief_the_resolution_and_history(sim: Slack
     assert "*Past incidents:*" in second["text"] and "open again, fired 2 times" in second["text"], "flapping"
     assert "restarting the adapter with the fixed configmap" in second["text"], "the thread's last word"
     assert module_of(second["blocks"]) == "runbook"
+
+
+async def test_a_question_in_a_thread_the_bot_posted_in_is_answered_without_a_mention(
+    sim: SlackSimulator, bot: Bot
+) -> None:
+    rendered = json.loads((DATA / "alert-formats" / "rendered_examples" / "5-KubeAPIDown-firing.json").read_text())
+    alerts = sim.workspace.channel("alerts").id
+    fired = await sim.post_message(
+        alerts, "", username="Alertmanager", attachments=rendered["slack_payload_default_config"]["attachments"]
+    )
+    await sim.wait_for_bot_messages(1, channel=alerts, thread_ts=fired)
+    await sim.post_message(alerts, "checking the apiserver pods now", user="diego", thread_ts=fired)
+    await sim.post_message(alerts, "what does KubeAPIDown mean for us?", user="mei", thread_ts=fired)
+    replies = await sim.wait_for_bot_messages(2, channel=alerts, thread_ts=fired)
+    await sim.idle()
+    assert len(sim.bot_messages(alerts, thread_ts=fired)) == 2, "the remark got no reply, the question one"
+    assert module_of(replies[1]["blocks"]) == "commands"

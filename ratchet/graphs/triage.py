@@ -33,7 +33,7 @@ from ratchet.knowledge.activity import past_incidents, recent_activity
 from ratchet.knowledge.answers import answer_question
 from ratchet.knowledge.runbooks import find_curated_runbook
 from ratchet.knowledge.synthesis import permalink, synthesize_runbook
-from ratchet.storage import incidents, messages
+from ratchet.storage import incidents, messages, posts
 
 
 @dataclass
@@ -81,9 +81,15 @@ async def understand(state: TriageState, runtime: Runtime[TriageContext]) -> Tri
         classification = await incident_tracking.record_classification(conn, stored, found)
         if vector is not None:
             await messages.set_embedding(conn, stored.channel_id, stored.ts, vector)
+        # a question in a thread the bot already answered in is a follow-up addressed to it
+        follow_up = (
+            bool(stored.thread_ts)
+            and found.kind == "question"
+            and bool(await posts.in_thread(conn, stored.channel_id, stored.conversation_ts))
+        )
     return {
         "classification": classification,
-        "addressed": ctx.bot.is_addressed(stored),
+        "addressed": ctx.bot.is_addressed(stored) or follow_up,
         "thread_ts": stored.conversation_ts,
         "replies": [],
     }
