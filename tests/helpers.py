@@ -11,6 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
+from langchain_core.messages import BaseMessage
+from pydantic import Field
+
 
 def ratchet_cli(*args: str, env: dict[str, str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run the real `ratchet` command in a clean environment (no RATCHET_* leaks in from the developer's shell)."""
@@ -39,3 +43,23 @@ async def wait_until(predicate: Callable[[], Any], timeout: float = 10, interval
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(interval)
+
+
+class ScriptedModel(FakeMessagesListChatModel):
+    """A chat model that answers from a script and records what it was shown; with `timeout_error` set, every
+    call fails the way a model that does not answer in time does."""
+
+    seen: list[list[BaseMessage]] = Field(default_factory=list)
+    timeout_error: str | None = None
+
+    def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedModel:
+        return self
+
+    async def _agenerate(self, messages: list[BaseMessage], *args: Any, **kwargs: Any) -> Any:
+        self.seen.append(messages)
+        if self.timeout_error:
+            raise TimeoutError(self.timeout_error)
+        result = await super()._agenerate(messages, *args, **kwargs)
+        for generation in result.generations:  # a fresh message each time, as a real model gives
+            generation.message = generation.message.model_copy(deep=True)
+        return result

@@ -11,13 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from pydantic import Field
+from langchain_core.messages import AIMessage
 
 from ratchet.classify.classifier import Classifier, classify_message
 from ratchet.classify.command import parse_go_duration
 from tests.conftest import DATA
+from tests.helpers import ScriptedModel
 
 RENDERS = sorted((DATA / "alert-formats" / "rendered_examples").glob("[1-6]-*.json"))
 BOLT_EVENTS = DATA / "slack_events" / "bolt-python"
@@ -149,19 +148,6 @@ async def test_a_failing_command_falls_through(tmp_path: Path, body: str, caplog
 async def test_recognisers_run_before_the_command(tmp_path: Path) -> None:
     command = script(tmp_path, "raise SystemExit('the command must not be asked')")
     assert (await Classifier(command=command).classify(render("1-"))).layer == "recogniser"
-
-
-class ScriptedModel(FakeMessagesListChatModel):
-    """A scripted chat model that also records what it was shown."""
-
-    seen: list[list[BaseMessage]] = Field(default_factory=list)
-
-    def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedModel:
-        return self
-
-    async def _agenerate(self, messages: list[BaseMessage], *args: Any, **kwargs: Any) -> Any:
-        self.seen.append(messages)
-        return await super()._agenerate(messages, *args, **kwargs)
 
 
 def verdict_call(**args: Any) -> AIMessage:

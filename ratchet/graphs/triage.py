@@ -1,8 +1,9 @@
 """The triage graph: what happens to every message the bot stores. Read it top to bottom.
 
     understand ─┬─ alert fired    → runbook ∥ recent activity ∥ past incidents → brief ─┐
-                ├─ alert resolved → resolution note ──────────────────────────────────┤→ respond
-                ├─ a person addressed the bot → answer from the docs ─────────────────┘
+                ├─ alert resolved → resolution note ──────────────────────────────────┤
+                ├─ a person addressed the bot, with an LLM → agent ⇄ tools → compose ──┤→ respond
+                ├─ a person addressed the bot, without one → answer from the docs ────┘
                 └─ anything else → done (stored, classified, embedded)
 
 A Slack thread is one LangGraph thread (`slack:<team>:<channel>:<thread_ts|ts>`), checkpointed in Postgres after
@@ -14,11 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypedDict
+from typing import Annotated, Any, TypedDict
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage
 from langgraph.graph import END, START, StateGraph
+from langgraph.graph.message import add_messages
+from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
 from langgraph.types import Checkpointer
 from psycopg_pool import AsyncConnectionPool
@@ -33,7 +37,13 @@ from ratchet.knowledge.activity import past_incidents, recent_activity
 from ratchet.knowledge.answers import answer_question
 from ratchet.knowledge.runbooks import find_curated_runbook
 from ratchet.knowledge.synthesis import permalink, synthesize_runbook
+from ratchet.prompts import load_prompt, render_prompt
 from ratchet.storage import incidents, messages, posts
+from ratchet.storage.messages import StoredMessage
+from ratchet.tools import TOOLS
+
+MAX_AGENT_STEPS = 5  # model calls per question
+THREAD_CONTEXT = 10  # the thread's latest messages shown to the agent
 
 
 @dataclass
@@ -50,11 +60,14 @@ class TriageContext:
 
 
 class TriageState(TypedDict, total=False):
+    messages: Annotated[list[AnyMessage], add_messages]  # the agent's conversation, kept for the whole thread
+    steps: int  # the agent's model calls in this run
     channel_id: str
     ts: str
     thread_ts: str  # where the bot answers: the message's thread, or the message itself
     classification: dict[str, Any]
     addressed: bool
+    agent_available: bool  # an LLM is configured
     runbook: str
     activity: str
     history: str
@@ -92,6 +105,8 @@ async def understand(state: TriageState, runtime: Runtime[TriageContext]) -> Tri
         "addressed": ctx.bot.is_addressed(stored) or follow_up,
         "thread_ts": stored.conversation_ts,
         "replies": [],
+        "steps": 0,
+        "agent_available": ctx.chat_model is not None,
     }
 
 
@@ -102,7 +117,7 @@ def route(state: TriageState) -> list[str] | str:
     if kind == "alert_resolved" and " resolved after " in (state["classification"].get("incident") or ""):
         return "resolution"
     if state.get("addressed"):
-        return "answer"
+        return "agent" if state.get("agent_available") else "answer"
     return END
 
 
@@ -198,6 +213,60 @@ async def answer(state: TriageState, runtime: Runtime[TriageContext]) -> TriageS
     return {"replies": [{"module": "commands", "markdown": found.to_markdown()}]}
 
 
+async def agent(state: TriageState, runtime: Runtime[TriageContext]) -> TriageState:
+    """One model step: on the first, the question (and the thread, quoted) joins the thread's conversation."""
+    ctx = runtime.context
+    assert ctx.chat_model is not None
+    new: list[AnyMessage] = []
+    if state.get("steps", 0) == 0:
+        if not state.get("messages"):
+            new.append(SystemMessage(load_prompt("agent_system")))
+        new.append(HumanMessage(await _question(state, ctx)))
+    try:
+        reply = await ctx.chat_model.bind_tools(TOOLS).ainvoke(
+            [*state.get("messages", []), *new], config={"metadata": {"module": "commands"}, "run_name": "agent"}
+        )
+    except Exception as error:  # timeouts, rate limits, refusals: the person still gets an answer or a reason
+        reply = AIMessage(content=f"(the model failed: {type(error).__name__}: {error})", name="failure")
+    return {"messages": [*new, reply], "steps": state.get("steps", 0) + 1}
+
+
+def after_agent(state: TriageState) -> str:
+    last = state["messages"][-1]
+    wants_tools = isinstance(last, AIMessage) and bool(last.tool_calls) and last.name != "failure"
+    return "tools" if wants_tools and state.get("steps", 0) < MAX_AGENT_STEPS else "compose"
+
+
+async def compose(state: TriageState, runtime: Runtime[TriageContext]) -> TriageState:
+    """The agent's last word, or, when it failed or ran out of steps, the documentation's passages and why."""
+    last = state["messages"][-1]
+    text = last.content if isinstance(last, AIMessage) and isinstance(last.content, str) else ""
+    if isinstance(last, AIMessage) and last.name != "failure" and not last.tool_calls and text.strip():
+        return {"replies": [{"module": "commands", "markdown": text}]}
+    reason = text.strip("()") if last.name == "failure" else "I ran out of steps before I had an answer"
+    async with runtime.context.pool.connection() as conn:
+        stored = await messages.get(conn, state["channel_id"], state["ts"])
+        assert stored is not None
+        question = stored.text.replace(f"<@{runtime.context.bot.user_id}>", "").strip()
+        passages = await answer_question(conn, runtime.context.embeddings, None, question)
+    markdown = f"_{reason}; here is what the documentation says._\n\n{passages.to_markdown()}"
+    return {"replies": [{"module": "commands", "markdown": markdown}]}
+
+
+async def _question(state: TriageState, ctx: TriageContext) -> str:
+    async with ctx.pool.connection() as conn:
+        stored = await messages.get(conn, state["channel_id"], state["ts"])
+        assert stored is not None
+        thread = await messages.thread(conn, stored.channel_id, stored.conversation_ts)
+
+    def author(m: StoredMessage) -> str:
+        return "ratchet" if m.bot_id == ctx.bot.bot_id else m.user_id or m.attrs.get("username") or "bot"
+
+    transcript = "\n".join(f"[{author(m)}] {m.text[:1500]}" for m in thread[-THREAD_CONTEXT:] if m.ts != stored.ts)
+    question = stored.text.replace(f"<@{ctx.bot.user_id}>", "").strip()
+    return render_prompt("agent_question", thread=transcript or "(none)", user=stored.user_id or "?", question=question)
+
+
 async def respond(state: TriageState, runtime: Runtime[TriageContext]) -> TriageState:
     """Post every reply once: the key is the message and the reply's place, whatever step runs again."""
     for index, reply in enumerate(state.get("replies", [])):
@@ -239,11 +308,18 @@ def build_triage_graph(checkpointer: Checkpointer | None = None) -> Any:
     graph.add_node("brief", brief)
     graph.add_node("resolution", resolution)
     graph.add_node("answer", answer)
+    graph.add_node("agent", agent)
+    graph.add_node("tools", ToolNode(TOOLS))
+    graph.add_node("compose", compose)
     graph.add_node("respond", respond)
     graph.add_edge(START, "understand")
-    graph.add_conditional_edges("understand", route, ["runbook", "activity", "history", "resolution", "answer", END])
+    graph.add_conditional_edges(
+        "understand", route, ["runbook", "activity", "history", "resolution", "agent", "answer", END]
+    )
+    graph.add_conditional_edges("agent", after_agent, ["tools", "compose"])
+    graph.add_edge("tools", "agent")
     graph.add_edge(["runbook", "activity", "history"], "brief")
-    for node in ("brief", "resolution", "answer"):
+    for node in ("brief", "resolution", "answer", "compose"):
         graph.add_edge(node, "respond")
     graph.add_edge("respond", END)
     return graph.compile(checkpointer=checkpointer, name="triage")

@@ -1,0 +1,105 @@
+"""The tools the agent may call when a person asks the bot something. Each is a typed LangChain tool whose
+docstring is its description; they read the triage context (database, models) at call time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from langchain.tools import ToolRuntime, tool
+from langchain_core.tools import BaseTool
+
+from ratchet.knowledge.activity import past_incidents
+from ratchet.knowledge.activity import recent_activity as find_recent_activity
+from ratchet.knowledge.runbooks import find_curated_runbook
+from ratchet.storage import documents, incidents
+from ratchet.storage.search import search_chunks
+from ratchet.storage.search import search_messages as find_messages
+
+
+@tool
+async def search_docs(query: str, runtime: ToolRuntime) -> list[dict[str, Any]]:
+    """Search the team's documentation (runbooks, SRE docs) by meaning and words. Returns the best passages with
+    their source, path, URL and heading; cite the URL or path of what you use."""
+    ctx = runtime.context
+    async with ctx.pool.connection() as conn:
+        hits = await search_chunks(conn, query, await ctx.embeddings.aembed_query(query), limit=5)
+    return [h.model_dump(include={"source", "path", "url", "heading", "content"}) for h in hits]
+
+
+@tool
+async def read_doc(path: str, runtime: ToolRuntime) -> dict[str, Any]:
+    """Read a whole document by its path (as search_docs returns it)."""
+    async with runtime.context.pool.connection() as conn:
+        document = await documents.get_document(conn, None, path)
+    if document is None:
+        return {"error": f"no document at {path!r}"}
+    return document.model_dump(include={"source", "path", "url", "title", "content"})
+
+
+@tool
+async def fetch_runbook(alert: str, runtime: ToolRuntime) -> dict[str, Any]:
+    """The curated runbook for an alert name (e.g. KubePodCrashLooping), or null when the docs have none."""
+    ctx = runtime.context
+    async with ctx.pool.connection() as conn:
+        found = await find_curated_runbook(conn, ctx.embeddings, alert)
+    return {"alert": alert, "runbook": found.model_dump() if found else None}
+
+
+@tool
+async def recent_activity(alert: str, runtime: ToolRuntime, service: str | None = None) -> list[dict[str, Any]]:
+    """What people said in the last hour that relates to an alert (and service): deploys, changes, reports."""
+    ctx = runtime.context
+    async with ctx.pool.connection() as conn:
+        hits = await find_recent_activity(conn, ctx.embeddings, alert=alert, service=service, at=datetime.now(UTC))
+    return [h.model_dump(include={"channel_id", "ts", "user_id", "text"}) for h in hits]
+
+
+@tool
+async def similar_incidents(alert: str, runtime: ToolRuntime) -> list[dict[str, Any]]:
+    """The last incidents of an alert: when, how long, who responded, and what was last said in the thread."""
+    async with runtime.context.pool.connection() as conn:
+        past = await past_incidents(conn, alert=alert, limit=5)
+    return [
+        {
+            "opened_at": p.incident.opened_at.isoformat(),
+            "status": p.incident.status,
+            "duration": str(p.incident.duration) if p.incident.duration else None,
+            "responders": p.incident.responders,
+            "last_word": p.resolution,
+        }
+        for p in past
+    ]
+
+
+@tool
+async def list_incidents(runtime: ToolRuntime, alert: str | None = None, limit: int = 10) -> list[dict[str, Any]]:
+    """Recent incidents, newest first, optionally of one alert."""
+    async with runtime.context.pool.connection() as conn:
+        found = await incidents.recent(conn, alert=alert, limit=min(limit, 50))
+    return [
+        i.model_dump(mode="json", include={"alert", "service", "status", "opened_at", "duration", "channel_id"})
+        for i in found
+    ]
+
+
+@tool
+async def search_messages(query: str, runtime: ToolRuntime, channel_id: str | None = None) -> list[dict[str, Any]]:
+    """Search Slack messages the bot has seen, by meaning and words, optionally in one channel."""
+    ctx = runtime.context
+    async with ctx.pool.connection() as conn:
+        hits = await find_messages(
+            conn, query, await ctx.embeddings.aembed_query(query), channels=[channel_id] if channel_id else None
+        )
+    return [h.model_dump(mode="json", include={"channel_id", "ts", "user_id", "text", "posted_at"}) for h in hits]
+
+
+TOOLS: list[BaseTool] = [
+    search_docs,
+    read_doc,
+    fetch_runbook,
+    recent_activity,
+    similar_incidents,
+    list_incidents,
+    search_messages,
+]

@@ -1,0 +1,106 @@
+"""The triage graph's agent for people who address the bot, with a scripted model, real tools and storage."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from psycopg_pool import AsyncConnectionPool
+
+from ratchet.agent.events import BotIdentity, to_message
+from ratchet.agent.posting import DryRunPoster
+from ratchet.classify.classifier import Classifier
+from ratchet.config import Settings
+from ratchet.graphs.triage import MAX_AGENT_STEPS, TriageContext, build_triage_graph, thread_id
+from ratchet.knowledge.refresh import refresh_source
+from ratchet.knowledge.sources import DocSource
+from ratchet.llm import LocalEmbeddings
+from ratchet.runtime import Runtime, open_runtime
+from ratchet.storage import channels, messages
+from tests.conftest import DATA
+from tests.helpers import ScriptedModel
+
+BOT = BotIdentity(team_id="T0TEAM", user_id="U0RATCHET", bot_id="B0RATCHET")
+CHANNEL, TS = "C0OPS0001", "1795500000.000100"
+
+
+@pytest.fixture
+async def runtime(database_url: str, local_embeddings: LocalEmbeddings, tmp_path: Path) -> AsyncIterator[Runtime]:
+    async with open_runtime(Settings(_env_file=None, database_url=database_url)) as runtime:
+        source = DocSource(name="runbooks", kind="local", location=str(DATA / "docs" / "runbooks-prometheus-operator"))
+        await refresh_source(runtime.pool, local_embeddings, source, tmp_path)
+        yield runtime
+
+
+async def ask(runtime: Runtime, model: ScriptedModel, text: str) -> DryRunPoster:
+    async with runtime.pool.connection() as conn, conn.transaction():
+        await channels.ensure(conn, CHANNEL)
+        raw = {"type": "message", "user": "U0PRIYA", "text": f"<@{BOT.user_id}> {text}", "ts": TS}
+        await messages.insert_if_new(conn, to_message(raw, channel_id=CHANNEL))
+    poster = DryRunPoster()
+    context = TriageContext(
+        pool=runtime.pool,
+        embeddings=runtime.embeddings,
+        classifier=Classifier(),
+        poster=poster,
+        bot=BOT,
+        chat_model=model,
+    )
+    config: Any = {"configurable": {"thread_id": thread_id(BOT.team_id, CHANNEL, TS)}}
+    await build_triage_graph(runtime.checkpointer).ainvoke({"channel_id": CHANNEL, "ts": TS}, config, context=context)
+    return poster
+
+
+def call(name: str, **args: Any) -> AIMessage:
+    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": f"call-{name}"}])
+
+
+async def test_the_agent_looks_things_up_then_answers(runtime: Runtime) -> None:
+    final = (
+        "Start with <https://runbooks.example/kubepodcrashlooping|the runbook>: `kubectl describe pod`, then the logs."
+    )
+    model = ScriptedModel(responses=[call("fetch_runbook", alert="KubePodCrashLooping"), AIMessage(content=final)])
+    poster = await ask(runtime, model, "what should I check first when KubePodCrashLooping fires?")
+    [(reply, _)] = poster.posted
+    assert (reply.module, reply.markdown, reply.thread_ts) == ("commands", final, TS)
+    first, second = model.seen
+    question = next(m for m in first if isinstance(m, HumanMessage)).content
+    assert (
+        "<<<QUESTION from U0PRIYA\nwhat should I check first when KubePodCrashLooping fires?\nQUESTION>>>" in question
+    )
+    [tool_result] = [m for m in second if isinstance(m, ToolMessage)]
+    assert "content/runbooks/kubernetes/KubePodCrashLooping.md" in tool_result.content
+
+
+async def test_a_failing_model_still_gets_the_person_an_answer(runtime: Runtime) -> None:
+    model = ScriptedModel(responses=[AIMessage(content="unused")], timeout_error="no answer in 60s")
+    poster = await ask(runtime, model, "how do I debug a crash looping pod?")
+    [(reply, _)] = poster.posted
+    assert reply.markdown.startswith(
+        "_the model failed: TimeoutError: no answer in 60s; here is what the documentation"
+    )
+    assert "KubePodCrashLooping" in reply.markdown
+
+
+async def test_the_agent_stops_after_its_step_budget(runtime: Runtime) -> None:
+    model = ScriptedModel(responses=[call("search_docs", query="crash looping")])
+    poster = await ask(runtime, model, "is the crash loop related to the deploy?")
+    assert len(model.seen) == MAX_AGENT_STEPS
+    [(reply, _)] = poster.posted
+    assert reply.markdown.startswith(
+        "_I ran out of steps before I had an answer; here is what the documentation says._"
+    )
+
+
+async def test_unknown_tool_calls_are_answered_not_fatal(runtime: Runtime, pool: AsyncConnectionPool) -> None:
+    model = ScriptedModel(
+        responses=[call("delete_everything", really=True), AIMessage(content="I can't do that here.")]
+    )
+    poster = await ask(runtime, model, "delete the alerts channel")
+    [(reply, _)] = poster.posted
+    assert reply.markdown == "I can't do that here."
+    [tool_result] = [m for m in model.seen[1] if isinstance(m, ToolMessage)]
+    assert "delete_everything" in tool_result.content and tool_result.status == "error"
