@@ -229,8 +229,9 @@ async def summarize(sim: SlackSimulator, bot: Bot, player: ScenarioPlayer, conso
         shown = "; ".join(f"{hit.text.splitlines()[0][:70]!r} ({score:.2f})" for hit, score in hits)
         console.print(f"search [italic]{query!r}[/] → {escape(shown)}", highlight=False)
     console.print(
-        "\n[yellow]Not in this build yet:[/] the LLM agent with tools, approvals, doc updates and the channel "
-        "monitor; with RATCHET_LLM set, questions get written answers and runbooks are written from past threads."
+        "\n[dim]No LLM here: with RATCHET_LLM set, questions go to the tool-using agent and runbooks are written "
+        "from past threads, each statement citing its Slack message. Not in this build yet: approvals, doc "
+        "updates, the channel monitor, weekly reports.[/]"
     )
 
 
