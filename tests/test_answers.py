@@ -6,34 +6,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage
 from psycopg_pool import AsyncConnectionPool
-from pydantic import Field
 
 from ratchet.knowledge.answers import NEEDS_LLM, DocAnswer, answer_question
 from ratchet.knowledge.refresh import refresh_source
 from ratchet.knowledge.sources import DocSource
 from ratchet.llm import LocalEmbeddings
 from tests.conftest import DATA
+from tests.helpers import ScriptedModel
 
 RUNBOOKS = DATA / "docs" / "runbooks-prometheus-operator"
 CRASHLOOP = "content/runbooks/kubernetes/KubePodCrashLooping.md"
 URL_BASE = "https://github.com/prometheus-operator/runbooks/blob/main/{path}"
 QUESTION = "A pod keeps restarting in CrashLoopBackOff: what should I check?"
-
-
-class ScriptedModel(FakeMessagesListChatModel):
-    """A scripted chat model that also records what it was shown."""
-
-    seen: list[list[BaseMessage]] = Field(default_factory=list)
-
-    def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedModel:
-        return self
-
-    async def _agenerate(self, messages: list[BaseMessage], *args: Any, **kwargs: Any) -> Any:
-        self.seen.append(messages)
-        return await super()._agenerate(messages, *args, **kwargs)
 
 
 def says(**args: Any) -> ScriptedModel:

@@ -351,3 +351,9 @@ def _hard_cut(word: str, limit: int) -> list[str]:
         cuts.append(cut)
         word = word[len(cut) :]
     return [*cuts, word] if word else cuts
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line, cut at `limit` characters with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

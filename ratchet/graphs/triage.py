@@ -30,6 +30,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from ratchet.agent.events import BotIdentity
+from ratchet.agent.formatting import shorten
 from ratchet.agent.posting import Poster, Reply
 from ratchet.classify import incidents as incident_tracking
 from ratchet.classify.classifier import Classifier
@@ -283,8 +284,8 @@ async def respond(state: TriageState, runtime: Runtime[TriageContext]) -> Triage
 
 
 def _short(text: str, limit: int = 140) -> str:
-    flat = " ".join(text.split()).translate({ord("|"): "/", ord("<"): None, ord(">"): None})  # a link label
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    """One line of a message, fit for a link label."""
+    return shorten(text.translate({ord("|"): "/", ord("<"): None, ord(">"): None}), limit)
 
 
 def _duration(value: timedelta | None) -> str:

@@ -12,6 +12,7 @@ from langchain_core.language_models import BaseChatModel
 from psycopg import AsyncConnection
 from pydantic import BaseModel, Field
 
+from ratchet.agent.formatting import shorten
 from ratchet.prompts import render_prompt
 from ratchet.storage.search import search_chunks
 
@@ -82,9 +83,7 @@ class DocAnswer(BaseModel):
             return f"I don't know: the documentation I found does not answer this. {self.searched()}"
         lines = [f"_{self.note}_"] if self.note else []
         for passage in self.passages:
-            text = " ".join(passage.content.split())
-            text = text if len(text) <= 400 else text[:399] + "…"
-            lines.append(f"**[{passage.number}]** {passage.link}\n> {text}")
+            lines.append(f"**[{passage.number}]** {passage.link}\n> {shorten(passage.content, 400)}")
         return "\n\n".join(lines)
 
 

@@ -20,6 +20,7 @@ from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel, Field
 
+from ratchet.agent.formatting import shorten
 from ratchet.prompts import render_prompt
 from ratchet.storage import incidents
 from ratchet.storage.threads import ThreadReply, incident_replies
@@ -50,17 +51,10 @@ def permalink(channel_id: str, ts: str, *, thread_ts: str | None = None, base: s
     return f"{link}?thread_ts={thread_ts}&cid={channel_id}" if thread_ts and thread_ts != ts else link
 
 
-class Reply(BaseModel):
-    """A person's reply in a past incident thread, with the id it is cited by."""
+class Reply(ThreadReply):
+    """A person's reply in a past incident thread, with the id it is cited by and its link."""
 
     id: str
-    incident_id: int
-    channel_id: str
-    thread_ts: str
-    ts: str
-    user_id: str
-    text: str
-    posted_at: datetime
     permalink: str
 
 
@@ -128,9 +122,7 @@ class SynthesizedRunbook(BaseModel):
                 when = thread.opened_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
                 lines.append(f"\n<{thread.permalink}|Incident {thread.incident_id}> — {when}, {thread.status}")
                 for reply in thread.replies:
-                    text = " ".join(reply.text.split())
-                    text = text if len(text) <= 300 else text[:299] + "…"
-                    lines.append(f"• <@{reply.user_id}>: {text} <{reply.permalink}|[link]>")
+                    lines.append(f"• <@{reply.user_id}>: {shorten(reply.text, 300)} <{reply.permalink}|[link]>")
         return "\n".join(lines)
 
 
