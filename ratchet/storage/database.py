@@ -63,9 +63,13 @@ async def require_pgvector(url: str) -> ServerInfo:
     return info
 
 
+HNSW_EF_SEARCH = 100  # candidates HNSW keeps per search: recall@10 0.96 against 0.89 at the default 40 (bench/)
+
+
 async def _configure_connection(conn: AsyncConnection[Any]) -> None:
     await register_vector_async(conn)
-    await conn.commit()  # registering reads the catalog; leave the connection idle, not in a transaction
+    await conn.execute(f"SET hnsw.ef_search = {HNSW_EF_SEARCH}")
+    await conn.commit()  # leave the connection idle, not in a transaction
 
 
 async def open_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> AsyncConnectionPool:
