@@ -33,7 +33,7 @@ from ratchet.storage.embedded import start_embedded_postgres
 
 LOCAL_MODEL_DIM = 256
 TOP = 10
-EF_SEARCHES = (40, 100)
+EF_SEARCHES = (40, 100, 400)  # pgvector default; ratchet's pool setting; a wider search
 BATCH = 50_000
 SEARCH = "SELECT id FROM items ORDER BY embedding <=> %s LIMIT %s"
 
