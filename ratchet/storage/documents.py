@@ -149,11 +149,3 @@ async def get_document(conn: AsyncConnection[Any], source: str | None, path: str
             (path, source, source),
         )
         return await cursor.fetchone()
-
-
-async def all_documents(conn: AsyncConnection[Any]) -> list[StoredDocument]:
-    async with conn.cursor(row_factory=class_row(StoredDocument)) as cursor:
-        await cursor.execute(
-            "SELECT id, source, path, url, title, content_hash, '' AS content, metadata FROM documents ORDER BY id"
-        )
-        return await cursor.fetchall()

@@ -75,14 +75,6 @@ async def get(conn: AsyncConnection[Any], key: str) -> BotPost | None:
         return await cursor.fetchone()
 
 
-async def module_of(conn: AsyncConnection[Any], channel_id: str, ts: str) -> str | None:
-    """Which module made the bot's message at `(channel_id, ts)`, if the bot made it."""
-    row = await (
-        await conn.execute("SELECT module FROM bot_posts WHERE channel_id = %s AND ts = %s", (channel_id, ts))
-    ).fetchone()
-    return row[0] if row else None
-
-
 async def in_thread(conn: AsyncConnection[Any], channel_id: str, thread_ts: str) -> list[BotPost]:
     async with conn.cursor(row_factory=class_row(BotPost)) as cursor:
         await cursor.execute(

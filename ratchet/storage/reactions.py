@@ -36,13 +36,3 @@ async def remove(conn: AsyncConnection[Any], reaction: Reaction) -> bool:
         (reaction.channel_id, reaction.message_ts, reaction.user_id, reaction.reaction),
     )
     return cursor.rowcount == 1
-
-
-async def on_message(conn: AsyncConnection[Any], channel_id: str, message_ts: str) -> dict[str, int]:
-    rows = await (
-        await conn.execute(
-            "SELECT reaction, count(*) FROM reactions WHERE channel_id = %s AND message_ts = %s GROUP BY reaction",
-            (channel_id, message_ts),
-        )
-    ).fetchall()
-    return {name: int(n) for name, n in rows}
