@@ -249,6 +249,8 @@ async def test_alert_threads_get_the_brief_the_resolution_and_history(sim: Slack
     [brief] = await sim.wait_for_bot_messages(1, channel=alerts, thread_ts=fired)
     assert "*Runbook:* none for KubePodCrashLooping" in brief["text"] and "not fired here before" in brief["text"]
     await sim.post_message(alerts, "restarting the adapter with the fixed configmap", user="priya", thread_ts=fired)
+    priya = sim.workspace.find_user("priya").id
+    await wait_until(lambda: rows(bot.runtime.pool, "SELECT 1 FROM incidents WHERE %s = ANY(responders)", priya))
     await sim.post_message(
         alerts, "", username="Alertmanager", attachments=rendered["2-KubePodCrashLooping-resolved.json"]["attachments"]
     )
