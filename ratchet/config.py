@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "RATCHET_"
@@ -147,3 +147,42 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)
     except ValidationError as error:
         raise ConfigError(describe_validation_error(error)) from None
+
+
+class ChannelSettings(BaseModel):
+    """What the bot may do in one channel (RATCHET_CHANNELS_CONFIG)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tools: list[str] | None = None  # the agent's tools allowed here; None = all of them
+
+
+class ChannelsConfig(BaseModel):
+    """Per-channel settings keyed by channel id (`C0123…`) or name (`#alerts` or `alerts`); `default` applies to
+    channels not listed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    default: ChannelSettings = Field(default_factory=ChannelSettings)
+    channels: dict[str, ChannelSettings] = Field(default_factory=dict)
+
+    def for_channel(self, channel_id: str, name: str | None = None) -> ChannelSettings:
+        for key in (channel_id, name, f"#{name}" if name else None):
+            if key and key in self.channels:
+                return self.channels[key]
+        return self.default
+
+
+def load_channels_config(path: Path | None) -> ChannelsConfig:
+    """The channels config file, or the defaults when there is none; a bad file is a ConfigError."""
+    if path is None:
+        return ChannelsConfig()
+    import yaml
+
+    try:
+        return ChannelsConfig.model_validate(yaml.safe_load(path.read_text()) or {})
+    except (yaml.YAMLError, ValidationError) as error:
+        detail = error.errors()[0] if isinstance(error, ValidationError) else None
+        where = ".".join(str(part) for part in detail["loc"]) + ": " if detail else ""
+        message = detail["msg"] if detail else str(error).splitlines()[0]
+        raise ConfigError(f"RATCHET_CHANNELS_CONFIG: {path}: {where}{message}") from None

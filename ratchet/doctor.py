@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ratchet.config import CHAT_PROVIDERS, ConfigError, Settings, split_model_spec
+from ratchet.config import CHAT_PROVIDERS, ConfigError, Settings, load_channels_config, split_model_spec
 from ratchet.llm import build_embeddings, embedding_identity
 from ratchet.storage import migrations, vectors
 from ratchet.storage.database import PGVECTOR_HELP, database_url, inspect_server
@@ -182,7 +182,13 @@ def check_files(settings: Settings) -> list[Check]:
             checks.append(fail("classifier", f"RATCHET_CLASSIFIER_COMMAND: {program!r} is not executable", fix))
     else:
         checks.append(ok("classifier", "built-in recognisers"))
-    if settings.channels_config is None:
+    if settings.channels_config is not None:
+        try:
+            listed = load_channels_config(settings.channels_config).channels
+            checks.append(ok("channels config", f"{len(listed)} channel(s) with their own settings"))
+        except ConfigError as error:
+            checks.append(fail("channels config", str(error), "fix the file"))
+    else:
         checks.append(
             warn(
                 "channels config",

@@ -50,9 +50,11 @@ class ScriptedModel(FakeMessagesListChatModel):
     call fails the way a model that does not answer in time does."""
 
     seen: list[list[BaseMessage]] = Field(default_factory=list)
+    bound_tools: list[str] = Field(default_factory=list)  # names of the tools last offered to the model
     timeout_error: str | None = None
 
     def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedModel:
+        self.bound_tools = [getattr(tool, "name", str(tool)) for tool in tools]
         return self
 
     async def _agenerate(self, messages: list[BaseMessage], *args: Any, **kwargs: Any) -> Any:

@@ -13,7 +13,7 @@ from psycopg_pool import AsyncConnectionPool
 from ratchet.agent.events import BotIdentity, to_message
 from ratchet.agent.posting import DryRunPoster
 from ratchet.classify.classifier import Classifier
-from ratchet.config import Settings
+from ratchet.config import ChannelsConfig, ChannelSettings, Settings
 from ratchet.graphs.triage import MAX_AGENT_STEPS, TriageContext, build_triage_graph, thread_id
 from ratchet.knowledge.refresh import refresh_source
 from ratchet.knowledge.sources import DocSource
@@ -35,7 +35,9 @@ async def runtime(database_url: str, local_embeddings: LocalEmbeddings, tmp_path
         yield runtime
 
 
-async def ask(runtime: Runtime, model: ScriptedModel, text: str) -> DryRunPoster:
+async def ask(
+    runtime: Runtime, model: ScriptedModel, text: str, channels_config: ChannelsConfig | None = None
+) -> DryRunPoster:
     async with runtime.pool.connection() as conn, conn.transaction():
         await channels.ensure(conn, CHANNEL)
         raw = {"type": "message", "user": "U0PRIYA", "text": f"<@{BOT.user_id}> {text}", "ts": TS}
@@ -48,6 +50,7 @@ async def ask(runtime: Runtime, model: ScriptedModel, text: str) -> DryRunPoster
         poster=poster,
         bot=BOT,
         chat_model=model,
+        channels=channels_config or ChannelsConfig(),
     )
     config: Any = {"configurable": {"thread_id": thread_id(BOT.team_id, CHANNEL, TS)}}
     await build_triage_graph(runtime.checkpointer).ainvoke({"channel_id": CHANNEL, "ts": TS}, config, context=context)
@@ -104,3 +107,13 @@ async def test_unknown_tool_calls_are_answered_not_fatal(runtime: Runtime, pool:
     assert reply.markdown == "I can't do that here."
     [tool_result] = [m for m in model.seen[1] if isinstance(m, ToolMessage)]
     assert "delete_everything" in tool_result.content and tool_result.status == "error"
+
+
+async def test_a_channel_allows_only_its_tools(runtime: Runtime) -> None:
+    config = ChannelsConfig(channels={CHANNEL: ChannelSettings(tools=["search_docs"])})
+    model = ScriptedModel(responses=[call("list_incidents"), AIMessage(content="Only the docs here.")])
+    poster = await ask(runtime, model, "list the incidents of this week", channels_config=config)
+    assert model.bound_tools == ["search_docs"]
+    [tool_result] = [m for m in model.seen[1] if isinstance(m, ToolMessage)]
+    assert "list_incidents (not allowed in this channel)" in tool_result.content and tool_result.status == "error"
+    assert [reply.markdown for reply, _ in poster.posted] == ["Only the docs here."]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ratchet.config import ConfigError, Settings, load_settings
+from ratchet.config import ConfigError, Settings, load_channels_config, load_settings
 from tests.helpers import ratchet_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,3 +106,36 @@ def test_cli_prints_one_line_per_bad_variable_and_exits_2(tmp_path: Path) -> Non
         "error: RATCHET_LLM: expected none or one of openai:<model>, ollama:<model>, got 'gpt4'",
         "error: RATCHET_HTTP_ADDR: expected host:port like 127.0.0.1:5001, got 'nowhere'",
     ]
+
+
+def test_channels_config_is_read_by_id_or_name(tmp_path: Path) -> None:
+    path = tmp_path / "channels.yaml"
+    path.write_text("default:\n  tools: [search_docs]\nchannels:\n  '#alerts':\n    tools: []\n  C0OPS0001: {}\n")
+    config = load_channels_config(path)
+    assert config.for_channel("C0ALERTS1", "alerts").tools == []
+    assert config.for_channel("C0OPS0001", "ops").tools is None
+    assert config.for_channel("C0OTHER01", "random").tools == ["search_docs"]
+    assert load_channels_config(None).for_channel("C0OTHER01").tools is None
+
+
+def test_a_bad_channels_config_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "channels.yaml"
+    path.write_text("channels:\n  '#alerts':\n    tool: [search_docs]\n")
+    with pytest.raises(ConfigError) as caught:
+        load_channels_config(path)
+    assert (
+        str(caught.value) == f"RATCHET_CHANNELS_CONFIG: {path}: channels.#alerts.tool: Extra inputs are not permitted"
+    )
+
+
+def test_serve_refuses_a_tool_that_does_not_exist(tmp_path: Path) -> None:
+    path = tmp_path / "channels.yaml"
+    path.write_text("channels:\n  '#alerts':\n    tools: [search_docs, page_everyone]\n")
+    env = {
+        "RATCHET_CHANNELS_CONFIG": str(path),
+        "RATCHET_SLACK_BOT_TOKEN": "xoxb-0-0-x",
+        "RATCHET_SLACK_SIGNING_SECRET": "s",
+    }
+    result = ratchet_cli("serve", env=env, cwd=tmp_path, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: RATCHET_CHANNELS_CONFIG: #alerts: no tool named page_everyone (tools: ")

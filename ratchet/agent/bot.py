@@ -21,8 +21,9 @@ from ratchet.agent.slack_app import SocketModeHandler, build_slack_app
 from ratchet.agent.slack_client import bot_identity, make_slack_client
 from ratchet.agent.worker import WorkerPool
 from ratchet.classify.classifier import Classifier
-from ratchet.config import ConfigError, Settings
+from ratchet.config import ConfigError, Settings, load_channels_config
 from ratchet.runtime import Runtime, open_runtime
+from ratchet.tools import TOOLS
 
 log = logging.getLogger(__name__)
 Mode = Literal["socket", "http"]
@@ -54,6 +55,14 @@ def event_mode(settings: Settings) -> Mode:
 async def running_bot(settings: Settings, *, poster: Poster | None = None) -> AsyncIterator[Bot]:
     """Start everything the bot needs; stop it all (workers first) on the way out."""
     mode = event_mode(settings)
+    channels_config = load_channels_config(settings.channels_config)
+    known = {tool.name for tool in TOOLS}
+    for name, channel in {"default": channels_config.default, **channels_config.channels}.items():
+        if unknown := set(channel.tools or []) - known:
+            raise ConfigError(
+                f"RATCHET_CHANNELS_CONFIG: {name}: no tool named {', '.join(sorted(unknown))} "
+                f"(tools: {', '.join(sorted(known))})"
+            )
     slack = make_slack_client(settings)
     identity = await bot_identity(slack)
     async with open_runtime(settings) as runtime:
@@ -70,6 +79,7 @@ async def running_bot(settings: Settings, *, poster: Poster | None = None) -> As
             classifier,
             checkpointer=runtime.checkpointer,
             chat_model=runtime.chat_model,
+            channels_config=channels_config,
         )
         workers = WorkerPool(
             runtime.pool,

@@ -18,6 +18,7 @@ from ratchet.agent.posting import Poster
 from ratchet.agent.worker import Handler
 from ratchet.classify import incidents
 from ratchet.classify.classifier import Classifier
+from ratchet.config import ChannelsConfig
 from ratchet.graphs.triage import TriageContext, build_triage_graph, thread_id
 from ratchet.storage import channels, jobs, messages
 from ratchet.storage.jobs import Job
@@ -41,6 +42,7 @@ class JobHandlers:
         *,
         checkpointer: Checkpointer | None = None,
         chat_model: BaseChatModel | None = None,
+        channels_config: ChannelsConfig | None = None,
         backfill_limit: int = 1000,
     ) -> None:
         self.classifier = classifier
@@ -53,6 +55,7 @@ class JobHandlers:
             bot=bot,
             slack=slack,
             chat_model=chat_model,
+            channels=channels_config or ChannelsConfig(),
         )
         self.pool = pool
         self.embeddings = embeddings

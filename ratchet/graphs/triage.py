@@ -13,13 +13,14 @@ every step, so a run interrupted by a crash resumes where it stopped; `respond` 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated, Any, TypedDict
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage
+from langchain_core.tools import BaseTool
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.prebuilt import ToolNode
@@ -34,12 +35,13 @@ from ratchet.agent.formatting import shorten
 from ratchet.agent.posting import Poster, Reply
 from ratchet.classify import incidents as incident_tracking
 from ratchet.classify.classifier import Classifier
+from ratchet.config import ChannelsConfig
 from ratchet.knowledge.activity import past_incidents, recent_activity
 from ratchet.knowledge.answers import answer_question
 from ratchet.knowledge.runbooks import find_curated_runbook
 from ratchet.knowledge.synthesis import permalink, synthesize_runbook
 from ratchet.prompts import load_prompt, render_prompt
-from ratchet.storage import incidents, messages, posts
+from ratchet.storage import channels, incidents, messages, posts
 from ratchet.storage.messages import StoredMessage
 from ratchet.tools import TOOLS
 
@@ -58,6 +60,7 @@ class TriageContext:
     bot: BotIdentity
     slack: AsyncWebClient | None = None
     chat_model: BaseChatModel | None = None
+    channels: ChannelsConfig = field(default_factory=ChannelsConfig)
 
 
 class TriageState(TypedDict, total=False):
@@ -223,13 +226,29 @@ async def agent(state: TriageState, runtime: Runtime[TriageContext]) -> TriageSt
         if not state.get("messages"):
             new.append(SystemMessage(load_prompt("agent_system")))
         new.append(HumanMessage(await _question(state, ctx)))
+    allowed = await allowed_tools(ctx, state["channel_id"])
     try:
-        reply = await ctx.chat_model.bind_tools(TOOLS).ainvoke(
+        reply = await ctx.chat_model.bind_tools(allowed).ainvoke(
             [*state.get("messages", []), *new], config={"metadata": {"module": "commands"}, "run_name": "agent"}
         )
     except Exception as error:  # timeouts, rate limits, refusals: the person still gets an answer or a reason
         reply = AIMessage(content=f"(the model failed: {type(error).__name__}: {error})", name="failure")
+    names = {tool.name for tool in allowed}
+    if isinstance(reply, AIMessage) and any(call["name"] not in names for call in reply.tool_calls):
+        # a tool this channel does not allow is called under a name no tool has: the call fails, the model is told
+        reply.tool_calls = [
+            c if c["name"] in names else {**c, "name": f"{c['name']} (not allowed in this channel)"}
+            for c in reply.tool_calls
+        ]
     return {"messages": [*new, reply], "steps": state.get("steps", 0) + 1}
+
+
+async def allowed_tools(ctx: TriageContext, channel_id: str) -> list[BaseTool]:
+    """The agent's tools this channel allows (RATCHET_CHANNELS_CONFIG)."""
+    async with ctx.pool.connection() as conn:
+        channel = await channels.get(conn, channel_id)
+    allowed = ctx.channels.for_channel(channel_id, channel.name if channel else None).tools
+    return [tool for tool in TOOLS if allowed is None or tool.name in allowed]
 
 
 def after_agent(state: TriageState) -> str:
