@@ -21,13 +21,16 @@ import json
 import tempfile
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from ratchet.config import Settings
+from ratchet.knowledge.activity import alert_terms
 from ratchet.knowledge.refresh import refresh_source
 from ratchet.knowledge.runbooks import find_curated_runbook
 from ratchet.knowledge.sources import DocSource
-from ratchet.runtime import open_runtime
+from ratchet.runtime import Runtime, open_runtime
 from ratchet.storage.embedded import start_embedded_postgres
 from ratchet.storage.search import search_chunks
 
@@ -51,78 +54,79 @@ def expected_document(local_runbook: str, sources: dict[str, DocSource]) -> tupl
     return None
 
 
-def words(name: str) -> str:
-    import re
-
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|[_-]+", " ", name)
-
-
-async def main(corpus: Path, limit: int | None) -> None:
+@asynccontextmanager
+async def indexed_corpus(
+    corpus: Path, database: str
+) -> AsyncIterator[tuple[Runtime, dict[str, DocSource], int, float]]:
+    """A fresh embedded Postgres with the corpus ingested: the runtime, the sources, chunks and seconds taken."""
     sources = corpus_sources(corpus)
-    rules = [json.loads(line) for line in RULES.read_text().splitlines()]
     with tempfile.TemporaryDirectory() as home:
-        url = start_embedded_postgres(Path(home), "runbook_eval", fresh=True)
+        url = start_embedded_postgres(Path(home), database, fresh=True)
         settings = Settings(_env_file=None, database_url=url, home=Path(home))
         async with open_runtime(settings) as runtime:
             started = time.perf_counter()
             chunks = 0
             for source in sources.values():
-                report = await refresh_source(runtime.pool, runtime.embeddings, source, Path(home))
-                chunks += report.chunks_embedded
-            ingest_seconds = time.perf_counter() - started
-            async with runtime.pool.connection() as conn:
-                rows = await (await conn.execute("SELECT heading || E'\\n' || content FROM document_chunks")).fetchall()
-            texts = [text for (text,) in rows]
-            started = time.perf_counter()
-            await runtime.embeddings.aembed_documents(texts)
-            raw_seconds = time.perf_counter() - started
-            print(f"corpus: {len(sources)} sources, {chunks} chunks ingested in {ingest_seconds:.1f}s")
-            ingest_rate, raw_rate = chunks / ingest_seconds, len(texts) / raw_seconds
-            ratio = ingest_rate / raw_rate
-            print(f"ingest {ingest_rate:8.0f} chunks/s   raw embedding {raw_rate:8.0f} texts/s   ratio {ratio:.3f}")
+                chunks += (await refresh_source(runtime.pool, runtime.embeddings, source, Path(home))).chunks_embedded
+            yield runtime, sources, chunks, time.perf_counter() - started
 
-            known, missing = [], []
-            for rule in rules:
-                link = rule["annotations"].get("runbook_url") or rule["annotations"].get("runbook")
-                target = expected_document(rule["local_runbook"], sources) if rule.get("local_runbook") else None
-                if target:
-                    known.append((rule, link, target))
-                elif link:
-                    missing.append((rule, link))
-            known, missing = known[:limit], missing[:limit]
 
-            curated_hits, ways = Counter(), Counter()
-            async with runtime.pool.connection() as conn:
-                for rule, link, target in known:
-                    found = await find_curated_runbook(
-                        conn, runtime.embeddings, rule["alert"], runbook_link=link, summary=rule.get("summary")
+async def main(corpus: Path, limit: int | None) -> None:
+    rules = [json.loads(line) for line in RULES.read_text().splitlines()]
+    async with indexed_corpus(corpus, "runbook_eval") as (runtime, sources, chunks, ingest_seconds):
+        async with runtime.pool.connection() as conn:
+            rows = await (await conn.execute("SELECT heading || E'\\n' || content FROM document_chunks")).fetchall()
+        texts = [text for (text,) in rows]
+        started = time.perf_counter()
+        await runtime.embeddings.aembed_documents(texts)
+        raw_seconds = time.perf_counter() - started
+        print(f"corpus: {len(sources)} sources, {chunks} chunks ingested in {ingest_seconds:.1f}s")
+        ingest_rate, raw_rate = chunks / ingest_seconds, len(texts) / raw_seconds
+        ratio = ingest_rate / raw_rate
+        print(f"ingest {ingest_rate:8.0f} chunks/s   raw embedding {raw_rate:8.0f} texts/s   ratio {ratio:.3f}")
+
+        known, missing = [], []
+        for rule in rules:
+            link = rule["annotations"].get("runbook_url") or rule["annotations"].get("runbook")
+            target = expected_document(rule["local_runbook"], sources) if rule.get("local_runbook") else None
+            if target:
+                known.append((rule, link, target))
+            elif link:
+                missing.append((rule, link))
+        known, missing = known[:limit], missing[:limit]
+
+        curated_hits, ways = Counter(), Counter()
+        async with runtime.pool.connection() as conn:
+            for rule, link, target in known:
+                found = await find_curated_runbook(
+                    conn, runtime.embeddings, rule["alert"], runbook_link=link, summary=rule.get("summary")
+                )
+                got = (found.source, found.path) if found else None
+                curated_hits["hit@1"] += got == target
+                ways[found.matched_by if found else "none"] += 1
+            said_none = 0
+            for rule, link in missing:
+                found = await find_curated_runbook(
+                    conn, runtime.embeddings, rule["alert"], runbook_link=link, summary=rule.get("summary")
+                )
+                said_none += found is None
+            print(f"\ncurated runbook for {len(known)} alerts with a known runbook: hit@1 "
+                  f"{curated_hits['hit@1'] / len(known):.3f}   (matched by: {dict(ways)})")  # fmt: skip
+            print(f"'no runbook' for {len(missing)} alerts whose runbook link is not in the corpus: "
+                  f"{said_none / max(1, len(missing)):.3f}")  # fmt: skip
+
+            print("\nsearch only (alert name + summary, no link):")
+            for mode in ("hybrid", "vector", "text"):
+                hit1 = hit3 = 0
+                for rule, _, target in known:
+                    query = f"{alert_terms(rule['alert'])} {rule.get('summary') or ''}"
+                    hits = await search_chunks(
+                        conn, query, await runtime.embeddings.aembed_query(query), mode=mode, limit=20
                     )
-                    got = (found.source, found.path) if found else None
-                    curated_hits["hit@1"] += got == target
-                    ways[found.matched_by if found else "none"] += 1
-                said_none = 0
-                for rule, link in missing:
-                    found = await find_curated_runbook(
-                        conn, runtime.embeddings, rule["alert"], runbook_link=link, summary=rule.get("summary")
-                    )
-                    said_none += found is None
-                print(f"\ncurated runbook for {len(known)} alerts with a known runbook: hit@1 "
-                      f"{curated_hits['hit@1'] / len(known):.3f}   (matched by: {dict(ways)})")  # fmt: skip
-                print(f"'no runbook' for {len(missing)} alerts whose runbook link is not in the corpus: "
-                      f"{said_none / max(1, len(missing)):.3f}")  # fmt: skip
-
-                print("\nsearch only (alert name + summary, no link):")
-                for mode in ("hybrid", "vector", "text"):
-                    hit1 = hit3 = 0
-                    for rule, _, target in known:
-                        query = f"{rule['alert']} {words(rule['alert'])} {rule.get('summary') or ''}"
-                        hits = await search_chunks(
-                            conn, query, await runtime.embeddings.aembed_query(query), mode=mode, limit=20
-                        )
-                        documents = list(dict.fromkeys((h.source, h.path) for h in hits))
-                        hit1 += documents[:1] == [target]
-                        hit3 += target in documents[:3]
-                    print(f"  {mode:7} hit@1 {hit1 / len(known):.3f}   hit@3 {hit3 / len(known):.3f}")
+                    documents = list(dict.fromkeys((h.source, h.path) for h in hits))
+                    hit1 += documents[:1] == [target]
+                    hit3 += target in documents[:3]
+                print(f"  {mode:7} hit@1 {hit1 / len(known):.3f}   hit@3 {hit3 / len(known):.3f}")
 
 
 if __name__ == "__main__":

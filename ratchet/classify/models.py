@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -97,6 +98,12 @@ class Classification(BaseModel):
     @property
     def is_alert(self) -> bool:
         return self.kind in ALERT_KINDS
+
+
+def alert_name_words(name: str) -> str:
+    """`KubePodCrashLooping` → `Kube Pod Crash Looping`, `node_disk_full` → `node disk full`: words that search and
+    embeddings understand."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|[_-]+", " ", name)
 
 
 def fingerprint(source: str, alert: str, identity: str = "") -> str:

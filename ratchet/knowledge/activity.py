@@ -3,13 +3,13 @@ and how the same alert went the last times."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 from langchain_core.embeddings import Embeddings
 from psycopg import AsyncConnection
 from pydantic import BaseModel
 
+from ratchet.classify.models import alert_name_words
 from ratchet.storage import incidents, messages
 from ratchet.storage.incidents import Incident
 from ratchet.storage.search import MessageHit, search_messages
@@ -20,8 +20,7 @@ RECENT_WINDOW = timedelta(hours=1)
 def alert_terms(alert: str, service: str | None = None) -> str:
     """Query text for an alert: its name, the name's words (`KubePodCrashLooping` → `Kube Pod Crash Looping`), the
     service."""
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|[_-]+", " ", alert)
-    return " ".join(filter(None, [alert, words, service]))
+    return " ".join(filter(None, [alert, alert_name_words(alert), service]))
 
 
 async def recent_activity(

@@ -17,6 +17,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import class_row
 from pydantic import BaseModel
 
+from ratchet.knowledge.activity import alert_terms as alert_term_query
 from ratchet.storage.search import search_chunks
 
 MatchedBy = Literal["runbook_link", "file_name", "title", "search"]
@@ -36,10 +37,6 @@ class _Candidate(BaseModel):
     path: str
     url: str | None
     title: str | None
-
-
-def _words(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|[_-]+", " ", name)
 
 
 def _link_key(link: str) -> tuple[str, str]:
@@ -93,7 +90,7 @@ async def find_curated_runbook(
     )
     if by_title:
         return _found(by_title[0], "title")
-    query = " ".join(filter(None, [alert, _words(alert), summary]))
+    query = " ".join(filter(None, [alert_term_query(alert), summary]))
     hits = await search_chunks(conn, query, await embeddings.aembed_query(query), limit=1)
     if hits and hits[0].text_rank == 1 and (hits[0].similarity or 0) >= SEARCH_MIN_SIMILARITY:
         hit = hits[0]
