@@ -14,7 +14,7 @@ every step, so a run interrupted by a crash resumes where it stopped; `respond` 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, TypedDict
 
 from langchain_core.embeddings import Embeddings
@@ -69,6 +69,9 @@ class TriageState(TypedDict, total=False):
     channel_id: str
     ts: str
     thread_ts: str  # where the bot answers: the message's thread, or the message itself
+    question: str  # the message's text without the bot's mention
+    posted_at: datetime
+    author: str  # user id, or the integration's name
     classification: dict[str, Any]
     addressed: bool
     agent_available: bool  # an LLM is configured
@@ -108,6 +111,9 @@ async def understand(state: TriageState, runtime: Runtime[TriageContext]) -> Tri
         "classification": classification,
         "addressed": ctx.bot.is_addressed(stored) or follow_up,
         "thread_ts": stored.conversation_ts,
+        "question": stored.text.replace(f"<@{ctx.bot.user_id}>", "").strip(),
+        "posted_at": stored.posted_at,
+        "author": stored.user_id or stored.attrs.get("username") or "?",
         "replies": [],
         "steps": 0,
         "agent_available": ctx.chat_model is not None,
@@ -118,7 +124,7 @@ def route(state: TriageState) -> list[str] | str:
     kind = state["classification"].get("kind")
     if kind == "alert_firing" and state["classification"].get("alert"):
         return ["runbook", "activity", "history"]
-    if kind == "alert_resolved" and " resolved after " in (state["classification"].get("incident") or ""):
+    if kind == "alert_resolved" and state["classification"].get("fingerprint"):
         return "resolution"
     if state.get("addressed"):
         return "agent" if state.get("agent_available") else "answer"
@@ -144,10 +150,8 @@ async def runbook(state: TriageState, runtime: Runtime[TriageContext]) -> Triage
 async def activity(state: TriageState, runtime: Runtime[TriageContext]) -> TriageState:
     ctx, found = runtime.context, state["classification"]
     async with ctx.pool.connection() as conn:
-        stored = await messages.get(conn, state["channel_id"], state["ts"])
-        assert stored is not None
         hits = await recent_activity(
-            conn, ctx.embeddings, alert=found["alert"], service=found.get("service"), at=stored.posted_at
+            conn, ctx.embeddings, alert=found["alert"], service=found.get("service"), at=state["posted_at"]
         )
     if not hits:
         return {"activity": "**Recent activity:** nothing related said in the last hour."}
@@ -183,10 +187,10 @@ async def brief(state: TriageState) -> TriageState:
 
 async def resolution(state: TriageState, runtime: Runtime[TriageContext]) -> TriageState:
     """Close the loop in the alert's thread: duration, who responded; and mark the original notification."""
-    ctx, found = runtime.context, state["classification"]
+    ctx = runtime.context
     async with ctx.pool.connection() as conn:
-        [incident] = await incidents.recent(conn, fingerprint=found["fingerprint"], limit=1) or [None]
-    if incident is None or incident.status != "resolved":
+        incident = await incidents.resolved_by(conn, state["channel_id"], state["ts"])
+    if incident is None:  # nothing was open to resolve (it fired before the bot was here)
         return {"replies": []}
     responders = ", ".join(f"<@{user}>" for user in incident.responders) or "nobody replied in the thread"
     first = (
@@ -210,10 +214,7 @@ async def answer(state: TriageState, runtime: Runtime[TriageContext]) -> TriageS
     """A person addressed the bot: the documentation's answer, or its passages, or why there is none."""
     ctx = runtime.context
     async with ctx.pool.connection() as conn:
-        stored = await messages.get(conn, state["channel_id"], state["ts"])
-        assert stored is not None
-        question = stored.text.replace(f"<@{ctx.bot.user_id}>", "").strip()
-        found = await answer_question(conn, ctx.embeddings, ctx.chat_model, question)
+        found = await answer_question(conn, ctx.embeddings, ctx.chat_model, state["question"])
     return {"replies": [{"module": "commands", "markdown": found.to_markdown()}]}
 
 
@@ -265,26 +266,22 @@ async def compose(state: TriageState, runtime: Runtime[TriageContext]) -> Triage
         return {"replies": [{"module": "commands", "markdown": text}]}
     reason = text.strip("()") if last.name == "failure" else "I ran out of steps before I had an answer"
     async with runtime.context.pool.connection() as conn:
-        stored = await messages.get(conn, state["channel_id"], state["ts"])
-        assert stored is not None
-        question = stored.text.replace(f"<@{runtime.context.bot.user_id}>", "").strip()
-        passages = await answer_question(conn, runtime.context.embeddings, None, question)
+        passages = await answer_question(conn, runtime.context.embeddings, None, state["question"])
     markdown = f"_{reason}; here is what the documentation says._\n\n{passages.to_markdown()}"
     return {"replies": [{"module": "commands", "markdown": markdown}]}
 
 
 async def _question(state: TriageState, ctx: TriageContext) -> str:
     async with ctx.pool.connection() as conn:
-        stored = await messages.get(conn, state["channel_id"], state["ts"])
-        assert stored is not None
-        thread = await messages.thread(conn, stored.channel_id, stored.conversation_ts)
+        thread = await messages.thread(conn, state["channel_id"], state["thread_ts"])
 
     def author(m: StoredMessage) -> str:
         return "ratchet" if m.bot_id == ctx.bot.bot_id else m.user_id or m.attrs.get("username") or "bot"
 
-    transcript = "\n".join(f"[{author(m)}] {m.text[:1500]}" for m in thread[-THREAD_CONTEXT:] if m.ts != stored.ts)
-    question = stored.text.replace(f"<@{ctx.bot.user_id}>", "").strip()
-    return render_prompt("agent_question", thread=transcript or "(none)", user=stored.user_id or "?", question=question)
+    transcript = "\n".join(f"[{author(m)}] {m.text[:1500]}" for m in thread[-THREAD_CONTEXT:] if m.ts != state["ts"])
+    return render_prompt(
+        "agent_question", thread=transcript or "(none)", user=state["author"], question=state["question"]
+    )
 
 
 async def respond(state: TriageState, runtime: Runtime[TriageContext]) -> TriageState:

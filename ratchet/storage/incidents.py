@@ -123,6 +123,15 @@ async def resolve(
     )
 
 
+async def resolved_by(conn: AsyncConnection[Any], channel_id: str, ts: str) -> Incident | None:
+    """The incident that the notification at `ts` resolved, if it resolved one."""
+    return await _one(
+        conn,
+        f"SELECT {COLUMNS} FROM incidents WHERE channel_id = %s AND resolved_ts = %s AND status = 'resolved'",
+        (channel_id, ts),
+    )
+
+
 async def acknowledge(conn: AsyncConnection[Any], *, channel_id: str, at: datetime, fingerprint: str) -> None:
     await conn.execute(
         """
