@@ -11,9 +11,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from langchain_core.embeddings import Embeddings
 from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
 from langchain_core.messages import BaseMessage
+from psycopg_pool import AsyncConnectionPool
 from pydantic import Field
+
+from ratchet.agent.events import to_message
+from ratchet.classify.classifier import classify_message
+from ratchet.classify.incidents import record_classification
+from ratchet.storage import channels, messages
 
 
 def ratchet_cli(*args: str, env: dict[str, str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -65,3 +72,26 @@ class ScriptedModel(FakeMessagesListChatModel):
         for generation in result.generations:  # a fresh message each time, as a real model gives
             generation.message = generation.message.model_copy(deep=True)
         return result
+
+
+async def store_classified(
+    pool: AsyncConnectionPool,
+    channel_id: str,
+    raw: dict[str, Any],
+    ts: str,
+    *,
+    thread_of: str | None = None,
+    embeddings: Embeddings | None = None,
+) -> str | None:
+    """Store a message, classify it and apply it to incidents (and embed it) as the message job does; returns
+    what it did to incidents."""
+    message = to_message({**raw, "ts": ts, "thread_ts": thread_of}, channel_id=channel_id)
+    async with pool.connection() as conn, conn.transaction():
+        await channels.ensure(conn, channel_id)
+        await messages.insert_if_new(conn, message)
+        stored = await messages.get(conn, channel_id, ts)
+        assert stored is not None
+        classification = await record_classification(conn, stored, classify_message(raw))
+        if embeddings is not None:
+            await messages.set_embedding(conn, channel_id, ts, embeddings.embed_query(message.text))
+    return classification["incident"]

@@ -8,13 +8,11 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
-from ratchet.agent.events import to_message
 from ratchet.classify.classifier import classify_message
-from ratchet.classify.incidents import track
 from ratchet.knowledge.activity import past_incidents, recent_activity
 from ratchet.llm import LocalEmbeddings
-from ratchet.storage import channels, messages
 from tests.conftest import DATA
+from tests.helpers import store_classified
 
 OPS, ALERTS = "C0OPS0001", "C0ALERTS1"
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -34,18 +32,9 @@ async def post(
     minutes_ago: float,
     thread_of: str | None = None,
 ) -> str:
-    """Store, classify and embed a message as the message job would."""
+    """Store, classify and embed a message `minutes_ago` before NOW as the message job would."""
     ts = f"{(NOW - timedelta(minutes=minutes_ago)).timestamp():.6f}"
-    message = to_message({**raw, "ts": ts, "thread_ts": thread_of}, channel_id=channel)
-    async with pool.connection() as conn, conn.transaction():
-        await channels.ensure(conn, channel)
-        await messages.insert_if_new(conn, message)
-        stored = await messages.get(conn, channel, ts)
-        assert stored is not None
-        found = classify_message(raw)
-        await track(conn, stored, found)
-        await messages.set_classification(conn, channel, ts, found.model_dump())
-        await messages.set_embedding(conn, channel, ts, embeddings.embed_query(message.text))
+    await store_classified(pool, channel, raw, ts, thread_of=thread_of, embeddings=embeddings)
     return ts
 
 

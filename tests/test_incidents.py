@@ -8,11 +8,9 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
-from ratchet.agent.events import to_message
-from ratchet.classify.classifier import classify_message
-from ratchet.classify.incidents import track
-from ratchet.storage import channels, incidents, messages
+from ratchet.storage import incidents
 from tests.conftest import DATA
+from tests.helpers import store_classified
 
 CHANNEL = "C0ALERTS1"
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -31,13 +29,7 @@ class Channel:
 
     async def post(self, raw: dict[str, Any], minutes: float, thread_of: str | None = None) -> tuple[str, str | None]:
         ts = f"{(START + timedelta(minutes=minutes)).timestamp():.6f}"
-        message = to_message({**raw, "ts": ts, "thread_ts": thread_of}, channel_id=CHANNEL)
-        async with self.pool.connection() as conn, conn.transaction():
-            await channels.ensure(conn, CHANNEL)
-            await messages.insert_if_new(conn, message)
-            stored = await messages.get(conn, CHANNEL, ts)
-            assert stored is not None
-            return ts, await track(conn, stored, classify_message(raw))
+        return ts, await store_classified(self.pool, CHANNEL, raw, ts, thread_of=thread_of)
 
     async def incidents(self) -> list[incidents.Incident]:
         async with self.pool.connection() as conn:

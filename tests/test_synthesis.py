@@ -11,13 +11,9 @@ import pytest
 from langchain_core.messages import AIMessage
 from psycopg_pool import AsyncConnectionPool
 
-from ratchet.agent.events import to_message
-from ratchet.classify.classifier import classify_message
-from ratchet.classify.incidents import track
 from ratchet.knowledge.synthesis import NEEDS_LLM, SynthesizedRunbook, permalink, synthesize_runbook
-from ratchet.storage import channels, messages
 from tests.conftest import DATA
-from tests.helpers import ScriptedModel
+from tests.helpers import ScriptedModel, store_classified
 
 CHANNEL = "C0ALERTS1"
 ALERT = "KubePodCrashLooping"
@@ -37,15 +33,9 @@ def notification(name: str) -> dict[str, Any]:
 
 
 async def post(pool: AsyncConnectionPool, raw: dict[str, Any], minutes: float, thread_of: str | None = None) -> str:
-    """Store a message posted `minutes` after START and apply it to the incidents, as the message job does."""
+    """A message posted `minutes` after START, applied as the message job does."""
     ts = f"{(START + timedelta(minutes=minutes)).timestamp():.6f}"
-    message = to_message({**raw, "ts": ts, "thread_ts": thread_of}, channel_id=CHANNEL)
-    async with pool.connection() as conn, conn.transaction():
-        await channels.ensure(conn, CHANNEL)
-        await messages.insert_if_new(conn, message)
-        stored = await messages.get(conn, CHANNEL, ts)
-        assert stored is not None
-        await track(conn, stored, classify_message(raw))
+    await store_classified(pool, CHANNEL, raw, ts, thread_of=thread_of)
     return ts
 
 
