@@ -49,7 +49,11 @@ async def test_a_message_becomes_one_row_and_one_job(pool: AsyncConnectionPool) 
     )
     assert stored.attrs["raw"]["client_msg_id"] == "a8744611-0210-4f85-9f15-5faf7fb225c8"
     assert [(j.kind, j.key, j.payload) for j in queued] == [
-        ("message", "C111:1596183880.004200", {"channel_id": "C111", "ts": "1596183880.004200", "team_id": "T111"})
+        (
+            "message",
+            "C111:1596183880.004200",
+            {"channel_id": "C111", "ts": "1596183880.004200", "thread_ts": "1596183880.004200", "team_id": "T111"},
+        )
     ]
 
 

@@ -75,17 +75,13 @@ class JobHandlers:
     async def message(self, job: Job) -> None:
         """A new message goes through the triage graph, in its Slack thread's conversation. A run that a dead
         worker left unfinished is resumed from its last checkpoint instead of started again."""
-        channel_id, ts = job.payload["channel_id"], job.payload["ts"]
-        async with self.pool.connection() as conn:
-            stored = await messages.get(conn, channel_id, ts)
-        if stored is None:
-            return
+        channel_id, ts, thread_ts = job.payload["channel_id"], job.payload["ts"], job.payload["thread_ts"]
         team = job.payload.get("team_id") or self.bot.team_id
         config: RunnableConfig = {
-            "configurable": {"thread_id": thread_id(team, channel_id, stored.conversation_ts)},
+            "configurable": {"thread_id": thread_id(team, channel_id, thread_ts)},
             "run_name": "triage",
             "tags": ["ratchet", "triage"],
-            "metadata": {"channel": channel_id, "thread": stored.conversation_ts, "event_ts": ts, "job": job.id},
+            "metadata": {"channel": channel_id, "thread": thread_ts, "event_ts": ts, "job": job.id},
         }
         previous = await self.graph.aget_state(config)
         resume = bool(previous.next) and previous.values.get("ts") == ts

@@ -51,7 +51,12 @@ async def _apply(conn: AsyncConnection[Any], action: events.Action) -> str:
             if not await messages.insert_if_new(conn, message):
                 return "duplicate"
             if action.starts_work:
-                payload = {"channel_id": message.channel_id, "ts": message.ts, "team_id": team_id}
+                payload = {
+                    "channel_id": message.channel_id,
+                    "ts": message.ts,
+                    "thread_ts": message.conversation_ts,
+                    "team_id": team_id,
+                }
                 await jobs.enqueue(conn, MESSAGE_JOB, message_job_key(message.channel_id, message.ts), payload)
                 return "stored, job queued"
             return "stored"
