@@ -15,6 +15,8 @@ from ratchet.knowledge.runbooks import find_curated_runbook
 from ratchet.storage import documents, incidents
 from ratchet.storage.search import search_chunks
 from ratchet.storage.search import search_messages as find_messages
+from ratchet.tools.classify import classify_message
+from ratchet.tools.reports import channel_report, usage_report
 
 
 @tool
@@ -102,4 +104,7 @@ TOOLS: list[BaseTool] = [
     similar_incidents,
     list_incidents,
     search_messages,
+    channel_report,
+    usage_report,
+    classify_message,
 ]
