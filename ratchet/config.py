@@ -52,6 +52,8 @@ class Settings(BaseSettings):
 
     llm: str = "none"
     llm_base_url: str | None = None
+    llm_timeout_seconds: float = Field(default=60, gt=0, le=3600)
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
     embeddings: str = "local"
 
     classifier_command: str | None = None

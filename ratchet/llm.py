@@ -66,6 +66,10 @@ def build_chat_model(settings: Settings) -> BaseChatModel | None:
         return None
     provider, model = split_model_spec(settings.llm, CHAT_PROVIDERS)
     options: dict[str, Any] = {"base_url": settings.llm_base_url} if settings.llm_base_url else {}
+    if provider == "openai":  # the openai client retries timeouts, 429s (after Retry-After) and 5xx with backoff
+        options |= {"timeout": settings.llm_timeout_seconds, "max_retries": settings.llm_max_retries}
+    else:  # Ollama's client has no retries: only the timeout, given to its httpx client
+        options["client_kwargs"] = {"timeout": settings.llm_timeout_seconds}
     return init_chat_model(model, model_provider=provider, **options)
 
 

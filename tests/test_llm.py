@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
@@ -26,6 +27,17 @@ def test_openai_and_ollama_specs_build_their_chat_models(monkeypatch: pytest.Mon
     ollama = build_chat_model(Settings(_env_file=None, llm="ollama:qwen2.5:7b", llm_base_url="http://127.0.0.1:9"))
     assert type(ollama).__name__ == "ChatOllama"
     assert (ollama.model, ollama.base_url) == ("qwen2.5:7b", "http://127.0.0.1:9")
+
+
+def test_timeout_and_retries_reach_each_provider_under_its_own_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-used")
+    limits = {"llm_timeout_seconds": 7.5, "llm_max_retries": 4}
+    openai = build_chat_model(Settings(_env_file=None, llm="openai:gpt-4.1-mini", **limits))
+    assert (openai.request_timeout, openai.max_retries) == (7.5, 4)
+    assert (openai.async_client._client.timeout, openai.async_client._client.max_retries) == (7.5, 4)
+
+    ollama = build_chat_model(Settings(_env_file=None, llm="ollama:qwen2.5:7b", **limits))
+    assert ollama._async_client._client.timeout == httpx.Timeout(7.5)  # and no retries: Ollama's client has none
 
 
 async def test_recorder_writes_module_model_tokens_and_latency(pool: AsyncConnectionPool) -> None:
