@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -17,6 +17,7 @@ ENV_PREFIX = "RATCHET_"
 CHAT_PROVIDERS = ("openai", "ollama")
 EMBEDDING_PROVIDERS = ("openai", "ollama")
 MODEL_SPECS = {"llm": ("none", CHAT_PROVIDERS), "embeddings": ("local", EMBEDDING_PROVIDERS)}  # built-in, providers
+ConfigModel = TypeVar("ConfigModel", bound=BaseModel)
 
 
 class ConfigError(Exception):
@@ -58,6 +59,7 @@ class Settings(BaseSettings):
 
     classifier_command: str | None = None
     channels_config: Path | None = None
+    mcp_config: Path | None = None
     docs_config: Path | None = None
     github_api_url: str = "https://api.github.com"
     monitor_config: Path | None = None
@@ -111,7 +113,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"expected {builtin} or one of {choices}, got {value!r}") from None
         return value
 
-    @field_validator("channels_config", "docs_config", "monitor_config")
+    @field_validator("channels_config", "mcp_config", "docs_config", "monitor_config")
     @classmethod
     def _config_file(cls, value: Path | None) -> Path | None:
         return _check_file(value)
@@ -175,16 +177,83 @@ class ChannelsConfig(BaseModel):
         return self.default
 
 
-def load_channels_config(path: Path | None) -> ChannelsConfig:
-    """The channels config file, or the defaults when there is none; a bad file is a ConfigError."""
+def _load_yaml_config(model: type[ConfigModel], path: Path | None, variable: str) -> ConfigModel:
+    """A YAML config file read into `model`, or the model's defaults when there is none; a bad file is a
+    ConfigError naming the variable, the file and the first problem."""
     if path is None:
-        return ChannelsConfig()
+        return model()
     import yaml
 
     try:
-        return ChannelsConfig.model_validate(yaml.safe_load(path.read_text()) or {})
+        return model.model_validate(yaml.safe_load(path.read_text()) or {})
+    except yaml.MarkedYAMLError as error:
+        line = f"line {error.problem_mark.line + 1}: " if error.problem_mark else ""
+        raise ConfigError(f"{variable}: {path}: {line}{error.problem or error.context}") from None
     except (yaml.YAMLError, ValidationError) as error:
         detail = error.errors()[0] if isinstance(error, ValidationError) else None
-        where = ".".join(str(part) for part in detail["loc"]) + ": " if detail else ""
-        message = detail["msg"] if detail else str(error).splitlines()[0]
-        raise ConfigError(f"RATCHET_CHANNELS_CONFIG: {path}: {where}{message}") from None
+        where = ".".join(str(part) for part in detail["loc"]) + ": " if detail and detail["loc"] else ""
+        message = detail["msg"].removeprefix("Value error, ") if detail else str(error).splitlines()[0]
+        raise ConfigError(f"{variable}: {path}: {where}{message}") from None
+
+
+def load_channels_config(path: Path | None) -> ChannelsConfig:
+    """The channels config file, or the defaults when there is none; a bad file is a ConfigError."""
+    return _load_yaml_config(ChannelsConfig, path, "RATCHET_CHANNELS_CONFIG")
+
+
+class McpServerBase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    timeout_seconds: float = Field(default=30, gt=0, le=600)  # to start and list tools, and for each tool call
+
+
+class McpStdioServer(McpServerBase):
+    """A server ratchet starts as a subprocess and talks to over its stdin/stdout. `${VAR}` in `env` values is
+    read from ratchet's environment (keep secrets out of the file); the child also gets PATH, HOME and the like."""
+
+    transport: Literal["stdio"]
+    command: str
+    args: list[str] = Field(default_factory=list)
+    env: dict[str, str] | None = None
+    cwd: Path | None = None
+
+
+class McpHttpServer(McpServerBase):
+    """A server reached over streamable HTTP. `${VAR}` in `headers` values is read from ratchet's environment."""
+
+    transport: Literal["streamable_http"]
+    url: str
+    headers: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"expected an http(s):// URL, got {value!r}")
+        return value
+
+
+McpServer = Annotated[McpStdioServer | McpHttpServer, Field(discriminator="transport")]
+
+
+class McpConfig(BaseModel):
+    """MCP servers whose tools the agent may call (RATCHET_MCP_CONFIG), keyed by a name that prefixes their tool
+    names (`<server>_<tool>`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    servers: dict[str, McpServer] = Field(default_factory=dict)
+
+    @field_validator("servers")
+    @classmethod
+    def _server_names(cls, value: dict[str, McpServer]) -> dict[str, McpServer]:
+        # no underscore: `<server>_<tool>` then names one tool of one server, and model APIs accept the name
+        for name in value:
+            if not re.fullmatch(r"[A-Za-z0-9-]{1,32}", name):
+                raise ValueError(f"server name {name!r}: use up to 32 letters, digits and hyphens")
+        return value
+
+
+def load_mcp_config(path: Path | None) -> McpConfig:
+    """The MCP servers config file, or no servers when there is none; a bad file is a ConfigError."""
+    return _load_yaml_config(McpConfig, path, "RATCHET_MCP_CONFIG")

@@ -14,7 +14,15 @@ from pydantic import BaseModel
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ratchet.config import CHAT_PROVIDERS, ConfigError, Settings, load_channels_config, split_model_spec
+from ratchet.config import (
+    CHAT_PROVIDERS,
+    ConfigError,
+    McpStdioServer,
+    Settings,
+    load_channels_config,
+    load_mcp_config,
+    split_model_spec,
+)
 from ratchet.llm import build_embeddings, embedding_identity
 from ratchet.storage import migrations, vectors
 from ratchet.storage.database import PGVECTOR_HELP, database_url, inspect_server
@@ -165,6 +173,30 @@ async def check_slack(settings: Settings) -> list[Check]:
     return checks
 
 
+async def check_mcp(settings: Settings) -> list[Check]:
+    if settings.mcp_config is None:
+        return []
+    from ratchet.tools.mcp import list_server_tools
+
+    try:
+        config = load_mcp_config(settings.mcp_config)
+    except ConfigError as error:
+        return [fail("mcp config", str(error), "fix the file")]
+    checks = []
+    for server in await list_server_tools(config):
+        if server.error is None:
+            names = ", ".join(tool.name for tool in server.tools)
+            checks.append(ok(f"mcp {server.name}", f"{len(server.tools)} tool(s) from {server.where}: {names}"))
+            continue
+        if isinstance(config.servers[server.name], McpStdioServer):
+            fix = f"run `{server.where}` by hand to see why it fails"
+        else:
+            fix = "check that the server answers at that URL and accepts the configured headers"
+        fix += f", or fix servers.{server.name} in {settings.mcp_config}"
+        checks.append(fail(f"mcp {server.name}", f"{server.where}: {server.error}", fix))
+    return checks or [warn("mcp config", "no servers listed", "list them under `servers:` or unset RATCHET_MCP_CONFIG")]
+
+
 def _slack_reason(error: Exception) -> str:
     if isinstance(error, SlackApiError):
         return str(error.response.get("error", error))
@@ -229,6 +261,7 @@ async def run_checks(settings: Settings) -> list[Check]:
         lambda: check_embeddings(settings),
         lambda: check_llm(settings),
         lambda: check_slack(settings),
+        lambda: check_mcp(settings),
     ]
     results = await asyncio.gather(*(group() for group in groups))
     checks: list[Check] = []
