@@ -7,10 +7,20 @@ line naming the variable and what is expected; the CLI prints it instead of a tr
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "RATCHET_"
@@ -59,7 +69,6 @@ class Settings(BaseSettings):
 
     classifier_command: str | None = None
     channels_config: Path | None = None
-    mcp_config: Path | None = None
     docs_config: Path | None = None
     github_api_url: str = "https://api.github.com"
     monitor_config: Path | None = None
@@ -113,7 +122,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"expected {builtin} or one of {choices}, got {value!r}") from None
         return value
 
-    @field_validator("channels_config", "mcp_config", "docs_config", "monitor_config")
+    @field_validator("channels_config", "docs_config", "monitor_config")
     @classmethod
     def _config_file(cls, value: Path | None) -> Path | None:
         return _check_file(value)
@@ -201,59 +210,110 @@ def load_channels_config(path: Path | None) -> ChannelsConfig:
     return _load_yaml_config(ChannelsConfig, path, "RATCHET_CHANNELS_CONFIG")
 
 
-class McpServerBase(BaseModel):
+MESSAGE_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{(?:text|author|channel|message)\}")
+
+
+class MonitorAction(BaseModel):
+    """What a rule runs with the model's result: an executable named here (`command`, its argv; nothing the model
+    says can choose one) or a `webhook` (POST, with optional `headers`). Exactly one of the two."""
+
     model_config = ConfigDict(extra="forbid")
 
-    timeout_seconds: float = Field(default=30, gt=0, le=600)  # to start and list tools, and for each tool call
-
-
-class McpStdioServer(McpServerBase):
-    """A server ratchet starts as a subprocess and talks to over its stdin/stdout. `${VAR}` in `env` values is
-    read from ratchet's environment (keep secrets out of the file); the child also gets PATH, HOME and the like."""
-
-    transport: Literal["stdio"]
-    command: str
-    args: list[str] = Field(default_factory=list)
-    env: dict[str, str] | None = None
-    cwd: Path | None = None
-
-
-class McpHttpServer(McpServerBase):
-    """A server reached over streamable HTTP. `${VAR}` in `headers` values is read from ratchet's environment."""
-
-    transport: Literal["streamable_http"]
-    url: str
+    command: list[str] | None = Field(default=None, min_length=1)
+    webhook: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
 
-    @field_validator("url")
+    @field_validator("command")
     @classmethod
-    def _url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", value):
+    def _executable(cls, argv: list[str] | None) -> list[str] | None:
+        if argv is None:
+            return None
+        found = shutil.which(argv[0])
+        if found is None:
+            raise ValueError(f"{argv[0]!r} is not an executable file (give a path, or a name on PATH)")
+        return [str(Path(found).resolve()), *argv[1:]]  # resolved now: a later PATH cannot swap the program
+
+    @field_validator("webhook")
+    @classmethod
+    def _webhook(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/\s]+", value):
             raise ValueError(f"expected an http(s):// URL, got {value!r}")
         return value
 
+    @model_validator(mode="after")
+    def _one_kind(self) -> MonitorAction:
+        if (self.command is None) == (self.webhook is None):
+            raise ValueError("give either command (a list: the executable and its arguments) or webhook (a URL)")
+        if self.headers and self.webhook is None:
+            raise ValueError("headers go with a webhook")
+        return self
 
-McpServer = Annotated[McpStdioServer | McpHttpServer, Field(discriminator="transport")]
+
+class MonitorRule(BaseModel):
+    """One channel-monitor rule: in its channels, every message is shown to the model with the rule's `prompt`;
+    the model answers JSON matching `schema`, and that goes to the action. The prompt holds only instructions:
+    the message, its author and channel follow it as quoted data (ratchet/prompts/channel_monitor.md)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    channels: list[str] = Field(min_length=1)  # ids (C0123…) or names (#ops or ops)
+    prompt: str = Field(min_length=1)
+    result_schema: dict[str, Any] = Field(alias="schema")
+    action: MonitorAction
+    timeout_seconds: float = Field(default=60, gt=0, le=3600)
+    approval: bool = False  # a person approves in the thread before the action runs
+
+    @field_validator("prompt")
+    @classmethod
+    def _instructions_only(cls, value: str) -> str:
+        if found := MESSAGE_PLACEHOLDER.search(value):
+            raise ValueError(
+                f"{found.group()} is not filled in: the message, its author and channel are shown to the model "
+                "after the prompt, as quoted data; refer to them as 'the message'"
+            )
+        return value
+
+    @field_validator("result_schema")
+    @classmethod
+    def _json_schema(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from jsonschema.exceptions import SchemaError
+        from jsonschema.validators import validator_for
+
+        try:
+            validator_for(value).check_schema(value)
+        except SchemaError as error:
+            where = "/".join(str(part) for part in error.path)
+            raise ValueError(f"not a valid JSON schema: {where + ': ' if where else ''}{error.message}") from None
+        if value.get("type") != "object" or not isinstance(value.get("properties"), dict):
+            raise ValueError('the result must be a JSON object: give the schema "type": "object" and "properties"')
+        return value
+
+    def watches(self, channel_id: str, name: str | None = None) -> bool:
+        refs = {channel_id, name, f"#{name}"} if name else {channel_id}
+        return not refs.isdisjoint(self.channels)
 
 
-class McpConfig(BaseModel):
-    """MCP servers whose tools the agent may call (RATCHET_MCP_CONFIG), keyed by a name that prefixes their tool
-    names (`<server>_<tool>`)."""
+class MonitorConfig(BaseModel):
+    """The channel-monitor rules (RATCHET_MONITOR_CONFIG)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    servers: dict[str, McpServer] = Field(default_factory=dict)
+    rules: list[MonitorRule] = Field(default_factory=list)
 
-    @field_validator("servers")
+    @field_validator("rules")
     @classmethod
-    def _server_names(cls, value: dict[str, McpServer]) -> dict[str, McpServer]:
-        # no underscore: `<server>_<tool>` then names one tool of one server, and model APIs accept the name
-        for name in value:
-            if not re.fullmatch(r"[A-Za-z0-9-]{1,32}", name):
-                raise ValueError(f"server name {name!r}: use up to 32 letters, digits and hyphens")
-        return value
+    def _unique_slugs(cls, rules: list[MonitorRule]) -> list[MonitorRule]:
+        slugs = [rule.slug for rule in rules]
+        if duplicated := sorted({slug for slug in slugs if slugs.count(slug) > 1}):
+            raise ValueError(f"two rules are named {duplicated[0]!r}")
+        return rules
+
+    def rules_for(self, channel_id: str, name: str | None = None) -> list[MonitorRule]:
+        """The rules that watch this channel, in the file's order."""
+        return [rule for rule in self.rules if rule.watches(channel_id, name)]
 
 
-def load_mcp_config(path: Path | None) -> McpConfig:
-    """The MCP servers config file, or no servers when there is none; a bad file is a ConfigError."""
-    return _load_yaml_config(McpConfig, path, "RATCHET_MCP_CONFIG")
+def load_monitor_config(path: Path | None) -> MonitorConfig:
+    """The channel-monitor rules file, or no rules when there is none; a bad file is a ConfigError."""
+    return _load_yaml_config(MonitorConfig, path, "RATCHET_MONITOR_CONFIG")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ratchet.config import ConfigError, Settings, load_channels_config, load_settings
+from ratchet.config import ConfigError, Settings, load_channels_config, load_monitor_config, load_settings
 from tests.helpers import ratchet_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,8 +59,8 @@ def test_slack_api_url_gets_trailing_slash(monkeypatch: pytest.MonkeyPatch) -> N
         ("RATCHET_SLACK_APP_TOKEN", "xoxb-not-an-app-token", "starting with xapp-"),
         ("RATCHET_SLACK_API_URL", "slack.com/api", "expected an http(s):// URL"),
         ("RATCHET_CHANNELS_CONFIG", "/nonexistent/channels.yaml", "existing file"),
-        ("RATCHET_MCP_CONFIG", "/nonexistent/mcp.yaml", "existing file"),
         ("RATCHET_DOCS_CONFIG", "/nonexistent/docs.yaml", "existing file"),
+        ("RATCHET_MONITOR_CONFIG", "/nonexistent/monitor.yaml", "existing file"),
         ("RATCHET_WORKERS", "0", "greater than or equal to 1"),
         ("RATCHET_WORKERS", "many", "valid integer"),
         ("RATCHET_LOG_LEVEL", "LOUD", "'DEBUG', 'INFO', 'WARNING' or 'ERROR'"),
@@ -140,3 +140,22 @@ def test_serve_refuses_a_tool_that_does_not_exist(tmp_path: Path) -> None:
     result = ratchet_cli("serve", env=env, cwd=tmp_path, timeout=60)
     assert result.returncode == 2
     assert result.stderr.startswith("error: RATCHET_CHANNELS_CONFIG: #alerts: no tool named page_everyone (tools: ")
+
+
+def test_monitor_rules_are_found_by_channel_id_or_name(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.yaml"
+    path.write_text(
+        "rules:\n"
+        "  - slug: disk-requests\n"
+        "    channels: ['#ops', C0INFRA01]\n"
+        "    prompt: Does the message ask for more disk space, and for which host?\n"
+        "    schema: {type: object, properties: {host: {type: [string, 'null']}}, required: [host]}\n"
+        "    action: {webhook: 'https://hooks.example.com/disk', headers: {Authorization: Bearer x}}\n"
+        "    approval: true\n"
+    )
+    config = load_monitor_config(path)
+    [rule] = config.rules
+    assert (rule.timeout_seconds, rule.approval, rule.action.command) == (60, True, None)
+    assert config.rules_for("C0OPS0001", "ops") == config.rules_for("C0INFRA01") == [rule]
+    assert config.rules_for("C0OTHER01", "random") == [] and config.rules_for("C0OTHER01") == []
+    assert load_monitor_config(None).rules == []

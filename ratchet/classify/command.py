@@ -9,10 +9,14 @@ the next layer decides.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import os
 import re
 import shlex
+import signal
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ValidationError
@@ -45,28 +49,43 @@ def parse_go_duration(value: int | float | str | None) -> float | None:
     return -seconds if text.startswith("-") else seconds
 
 
+class CommandFailed(Exception):
+    """An external command that could not start, ran out of time or exited non-zero; the message says which."""
+
+
+async def run_command(argv: Sequence[str], stdin: bytes, timeout: float) -> bytes:
+    """Run `argv` with `stdin` and return its stdout; raise `CommandFailed` rather than wait past `timeout` s."""
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *argv,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,  # its own process group, so ending it also ends what it started
+        )
+    except (OSError, ValueError) as error:
+        raise CommandFailed(f"could not start: {error}") from None
+    try:
+        stdout, stderr = await asyncio.wait_for(process.communicate(stdin), timeout)
+    except TimeoutError:
+        raise CommandFailed(f"timed out after {timeout:g}s") from None
+    finally:
+        if process.returncode is None:  # timed out or cancelled: end it and whatever it started
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            await process.wait()
+    if process.returncode != 0:
+        raise CommandFailed(f"exited {process.returncode}: {stderr.decode(errors='replace')[:300]}")
+    return stdout
+
+
 async def run_classifier_command(command: str, message: AlertMessage, timeout: float = 10) -> Classification | None:
     """Ask the external command; None when it fails in any way (logged), so the next layer decides."""
     payload = json.dumps({"username": message.username, "text": message.flat}).encode()
     try:
-        process = await asyncio.create_subprocess_exec(
-            *shlex.split(command),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-    except (OSError, ValueError) as error:
-        log.warning("classifier command could not start: %s", error)
-        return None
-    try:
-        stdout, stderr = await asyncio.wait_for(process.communicate(payload), timeout)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        log.warning("classifier command timed out after %ss", timeout)
-        return None
-    if process.returncode != 0:
-        log.warning("classifier command exited %s: %s", process.returncode, stderr.decode(errors="replace")[:300])
+        stdout = await run_command(shlex.split(command), payload, timeout)
+    except (CommandFailed, ValueError) as error:  # ValueError: a command line shlex cannot split
+        log.warning("classifier command failed: %s", error)
         return None
     try:
         verdict = CommandVerdict.model_validate_json(stdout)
