@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -69,6 +69,7 @@ class Settings(BaseSettings):
 
     classifier_command: str | None = None
     channels_config: Path | None = None
+    mcp_config: Path | None = None
     docs_config: Path | None = None
     github_api_url: str = "https://api.github.com"
     monitor_config: Path | None = None
@@ -122,7 +123,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"expected {builtin} or one of {choices}, got {value!r}") from None
         return value
 
-    @field_validator("channels_config", "docs_config", "monitor_config")
+    @field_validator("channels_config", "mcp_config", "docs_config", "monitor_config")
     @classmethod
     def _config_file(cls, value: Path | None) -> Path | None:
         return _check_file(value)
@@ -208,6 +209,64 @@ def _load_yaml_config(model: type[ConfigModel], path: Path | None, variable: str
 def load_channels_config(path: Path | None) -> ChannelsConfig:
     """The channels config file, or the defaults when there is none; a bad file is a ConfigError."""
     return _load_yaml_config(ChannelsConfig, path, "RATCHET_CHANNELS_CONFIG")
+
+
+class McpServerBase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    timeout_seconds: float = Field(default=30, gt=0, le=600)  # to start and list tools, and for each tool call
+
+
+class McpStdioServer(McpServerBase):
+    """A server ratchet starts as a subprocess and talks to over its stdin/stdout. `${VAR}` in `env` values is
+    read from ratchet's environment (keep secrets out of the file); the child also gets PATH, HOME and the like."""
+
+    transport: Literal["stdio"]
+    command: str
+    args: list[str] = Field(default_factory=list)
+    env: dict[str, str] | None = None
+    cwd: Path | None = None
+
+
+class McpHttpServer(McpServerBase):
+    """A server reached over streamable HTTP. `${VAR}` in `headers` values is read from ratchet's environment."""
+
+    transport: Literal["streamable_http"]
+    url: str
+    headers: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"expected an http(s):// URL, got {value!r}")
+        return value
+
+
+McpServer = Annotated[McpStdioServer | McpHttpServer, Field(discriminator="transport")]
+
+
+class McpConfig(BaseModel):
+    """MCP servers whose tools the agent may call (RATCHET_MCP_CONFIG), keyed by a name that prefixes their tool
+    names (`<server>_<tool>`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    servers: dict[str, McpServer] = Field(default_factory=dict)
+
+    @field_validator("servers")
+    @classmethod
+    def _server_names(cls, value: dict[str, McpServer]) -> dict[str, McpServer]:
+        # no underscore: `<server>_<tool>` then names one tool of one server, and model APIs accept the name
+        for name in value:
+            if not re.fullmatch(r"[A-Za-z0-9-]{1,32}", name):
+                raise ValueError(f"server name {name!r}: use up to 32 letters, digits and hyphens")
+        return value
+
+
+def load_mcp_config(path: Path | None) -> McpConfig:
+    """The MCP servers config file, or no servers when there is none; a bad file is a ConfigError."""
+    return _load_yaml_config(McpConfig, path, "RATCHET_MCP_CONFIG")
 
 
 MESSAGE_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{(?:text|author|channel|message)\}")

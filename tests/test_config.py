@@ -59,6 +59,7 @@ def test_slack_api_url_gets_trailing_slash(monkeypatch: pytest.MonkeyPatch) -> N
         ("RATCHET_SLACK_APP_TOKEN", "xoxb-not-an-app-token", "starting with xapp-"),
         ("RATCHET_SLACK_API_URL", "slack.com/api", "expected an http(s):// URL"),
         ("RATCHET_CHANNELS_CONFIG", "/nonexistent/channels.yaml", "existing file"),
+        ("RATCHET_MCP_CONFIG", "/nonexistent/mcp.yaml", "existing file"),
         ("RATCHET_DOCS_CONFIG", "/nonexistent/docs.yaml", "existing file"),
         ("RATCHET_MONITOR_CONFIG", "/nonexistent/monitor.yaml", "existing file"),
         ("RATCHET_WORKERS", "0", "greater than or equal to 1"),
