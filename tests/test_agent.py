@@ -14,7 +14,8 @@ from ratchet.agent.events import BotIdentity, to_message
 from ratchet.agent.posting import DryRunPoster
 from ratchet.classify.classifier import Classifier
 from ratchet.config import ChannelsConfig, ChannelSettings, Settings
-from ratchet.graphs.triage import MAX_AGENT_STEPS, TriageContext, build_triage_graph, thread_id
+from ratchet.graphs import triage
+from ratchet.graphs.triage import MAX_AGENT_STEPS, MODEL_ATTEMPTS, TriageContext, build_triage_graph, thread_id
 from ratchet.knowledge.refresh import refresh_source
 from ratchet.knowledge.sources import DocSource
 from ratchet.llm import LocalEmbeddings
@@ -78,12 +79,16 @@ async def test_the_agent_looks_things_up_then_answers(runtime: Runtime) -> None:
     assert "content/runbooks/kubernetes/KubePodCrashLooping.md" in tool_result.content
 
 
-async def test_a_failing_model_still_gets_the_person_an_answer(runtime: Runtime) -> None:
+async def test_a_failing_model_is_retried_then_the_person_still_gets_an_answer(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(triage, "RETRY_BACKOFF_SECONDS", 0.01)
     model = ScriptedModel(responses=[AIMessage(content="unused")], timeout_error="no answer in 60s")
     poster = await ask(runtime, model, "how do I debug a crash looping pod?")
+    assert len(model.seen) == MODEL_ATTEMPTS
     [(reply, _)] = poster.posted
     assert reply.markdown.startswith(
-        "_the model failed: TimeoutError: no answer in 60s; here is what the documentation"
+        "_the model failed: TimeoutError: no answer in 60s, 3 tries; here is what the documentation"
     )
     assert "KubePodCrashLooping" in reply.markdown
 

@@ -8,21 +8,24 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
-from langgraph.types import Checkpointer
+from langgraph.types import Checkpointer, Command, StateSnapshot
 from psycopg_pool import AsyncConnectionPool
 from slack_sdk.web.async_client import AsyncWebClient
 
 from ratchet.agent.events import BotIdentity, MalformedEvent, to_message
-from ratchet.agent.ingest import EMBED_JOB, MESSAGE_JOB, ONBOARD_JOB
+from ratchet.agent.ingest import APPROVAL_JOB, EMBED_JOB, MESSAGE_JOB, ONBOARD_JOB
 from ratchet.agent.posting import Poster
 from ratchet.agent.worker import Handler
 from ratchet.classify import incidents
 from ratchet.classify.classifier import Classifier
 from ratchet.config import ChannelsConfig
-from ratchet.graphs.triage import TriageContext, build_triage_graph, thread_id
-from ratchet.storage import channels, jobs, messages
+from ratchet.graphs.approvals import Decision, approval_key, decision_from_reply
+from ratchet.graphs.state import TriageContext, thread_id
+from ratchet.graphs.triage import build_triage_graph
+from ratchet.storage import channels, jobs, messages, posts
 from ratchet.storage.jobs import Job
 from ratchet.storage.messages import Message
+from ratchet.storage.reactions import Reaction
 
 BACKFILL_THREAD_JOB = "backfill_thread"
 log = logging.getLogger(__name__)
@@ -70,22 +73,72 @@ class JobHandlers:
             EMBED_JOB: self.embed,
             ONBOARD_JOB: self.onboard,
             BACKFILL_THREAD_JOB: self.backfill_thread,
+            APPROVAL_JOB: self.approval,
         }
 
     async def message(self, job: Job) -> None:
-        """A new message goes through the triage graph, in its Slack thread's conversation. A run that a dead
-        worker left unfinished is resumed from its last checkpoint instead of started again."""
+        """A new message goes through the triage graph, in its Slack thread's conversation. First, what the thread
+        left waiting is settled: a run a dead worker left unfinished is finished from its last checkpoint, and an
+        approval request is answered by this message (a person's "approve" or "yes" resumes it, anything else
+        cancels). A retried job of the message that started a run resumes that run instead of starting it again."""
         channel_id, ts, thread_ts = job.payload["channel_id"], job.payload["ts"], job.payload["thread_ts"]
-        team = job.payload.get("team_id") or self.bot.team_id
-        config: RunnableConfig = {
-            "configurable": {"thread_id": thread_id(team, channel_id, thread_ts)},
+        config = self._config(job.payload.get("team_id"), channel_id, thread_ts, event_ts=ts, job_id=job.id)
+        async with jobs.serialized(self.pool, config["configurable"]["thread_id"]):
+            previous = await self.graph.aget_state(config)
+            if previous.next and previous.values.get("ts") != ts:
+                await self._run(await self._settle(previous, channel_id, ts), config)
+                previous = await self.graph.aget_state(config)
+            resume = bool(previous.next) and previous.values.get("ts") == ts
+            await self._run(None if resume else {"channel_id": channel_id, "ts": ts}, config)
+
+    async def _settle(self, waiting: StateSnapshot, channel_id: str, ts: str) -> Command | None:
+        """What finishes the thread's waiting run: nothing to add to a crashed one; this message's answer to an
+        approval request."""
+        if not waiting.interrupts:
+            return None
+        async with self.pool.connection() as conn:
+            reply = await messages.get(conn, channel_id, ts)
+        if reply is None:
+            decision = Decision(approved=False, user="?", said="(a message that is gone)")
+        elif reply.is_human:
+            decision = decision_from_reply(reply.text, reply.user_id or "?")
+        else:
+            decision = Decision(
+                approved=False, user=reply.attrs.get("username") or reply.bot_id or "?", said=reply.text
+            )
+        return Command(resume=decision.model_dump())
+
+    async def approval(self, job: Job) -> None:
+        """A ✅ on a message: if it is the bot's approval request and the run still waits, approve it."""
+        reaction = Reaction.model_validate(job.payload)
+        if self.bot.is_self(reaction.user_id, None):
+            return
+        async with self.pool.connection() as conn:
+            post = await posts.by_ts(conn, reaction.channel_id, reaction.message_ts)
+        if post is None or post.thread_ts is None:
+            return
+        config = self._config(None, reaction.channel_id, post.thread_ts, event_ts=reaction.message_ts, job_id=job.id)
+        async with jobs.serialized(self.pool, config["configurable"]["thread_id"]):
+            waiting = await self.graph.aget_state(config)
+            request = approval_key(reaction.channel_id, waiting.values.get("ts", ""))
+            if not waiting.interrupts or post.idempotency_key.rsplit(":", 1)[0] != request:
+                return
+            said = f":{reaction.reaction}:"
+            await self._run(
+                Command(resume=Decision(approved=True, user=reaction.user_id, said=said).model_dump()), config
+            )
+
+    def _config(
+        self, team_id: str | None, channel_id: str, thread_ts: str, *, event_ts: str, job_id: int
+    ) -> RunnableConfig:
+        return {
+            "configurable": {"thread_id": thread_id(team_id or self.bot.team_id, channel_id, thread_ts)},
             "run_name": "triage",
             "tags": ["ratchet", "triage"],
-            "metadata": {"channel": channel_id, "thread": thread_ts, "event_ts": ts, "job": job.id},
+            "metadata": {"channel": channel_id, "thread": thread_ts, "event_ts": event_ts, "job": job_id},
         }
-        previous = await self.graph.aget_state(config)
-        resume = bool(previous.next) and previous.values.get("ts") == ts
-        start = None if resume else {"channel_id": channel_id, "ts": ts}
+
+    async def _run(self, start: dict[str, Any] | Command | None, config: RunnableConfig) -> None:
         await self.graph.ainvoke(start, config, context=self.context, durability="sync")
 
     async def embed(self, job: Job) -> None:

@@ -14,6 +14,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from ratchet.agent import events
 from ratchet.agent.events import BotIdentity, MalformedEvent
+from ratchet.graphs.approvals import APPROVING_REACTIONS
 from ratchet.storage import channels, jobs, messages, reactions
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 MESSAGE_JOB = "message"
 EMBED_JOB = "embed"
 ONBOARD_JOB = "onboard"
+APPROVAL_JOB = "approval"  # a ✅ that may approve what the bot asked to do
 
 
 def message_job_key(channel_id: str, ts: str) -> str:
@@ -76,7 +78,13 @@ async def _apply(conn: AsyncConnection[Any], action: events.Action) -> str:
             await channels.ensure(conn, channel_id)
             return "deleted" if await messages.mark_deleted(conn, channel_id, ts) else "already deleted"
         case events.ReactionChanged(reaction=reaction, added=True):
-            return "reaction added" if await reactions.add(conn, reaction) else "duplicate"
+            if not await reactions.add(conn, reaction):
+                return "duplicate"
+            if reaction.reaction in APPROVING_REACTIONS:
+                key = f"{reaction.channel_id}:{reaction.message_ts}:{reaction.user_id}"
+                await jobs.enqueue(conn, APPROVAL_JOB, key, reaction.model_dump())
+                return "reaction added, approval job queued"
+            return "reaction added"
         case events.ReactionChanged(reaction=reaction):
             return "reaction removed" if await reactions.remove(conn, reaction) else "unknown reaction"
         case events.BotJoinedChannel(channel_id=channel_id, team_id=team_id):

@@ -25,7 +25,7 @@ async def track(conn: AsyncConnection[Any], message: StoredMessage, found: Class
     if found.kind == "alert_other" and found.fingerprint:
         await incidents.acknowledge(conn, fingerprint=found.fingerprint, **where)
         return "acknowledged"
-    if message.thread_ts and message.user_id and message.bot_id is None:
+    if message.thread_ts and message.is_human:
         incident = await incidents.record_reply(conn, thread_ts=message.thread_ts, user_id=message.user_id, **where)
         return f"response to incident {incident.id}" if incident else None
     return None

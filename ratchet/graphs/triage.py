@@ -13,29 +13,25 @@ every step, so a run interrupted by a crash resumes where it stopped; `respond` 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Annotated, Any, TypedDict
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
 
-from langchain_core.embeddings import Embeddings
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 from langgraph.graph import END, START, StateGraph
-from langgraph.graph.message import add_messages
 from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
 from langgraph.types import Checkpointer
-from psycopg_pool import AsyncConnectionPool
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
-from ratchet.agent.events import BotIdentity
 from ratchet.agent.formatting import shorten
-from ratchet.agent.posting import Poster, Reply
+from ratchet.agent.posting import Reply
 from ratchet.classify import incidents as incident_tracking
-from ratchet.classify.classifier import Classifier
-from ratchet.config import ChannelsConfig
+from ratchet.graphs.approvals import carry_out, request_approval
+from ratchet.graphs.state import TriageContext, TriageState, thread_id
 from ratchet.knowledge.activity import past_incidents, recent_activity
 from ratchet.knowledge.answers import answer_question
 from ratchet.knowledge.runbooks import find_curated_runbook
@@ -47,42 +43,11 @@ from ratchet.tools import TOOLS
 
 MAX_AGENT_STEPS = 5  # model calls per question
 THREAD_CONTEXT = 10  # the thread's latest messages shown to the agent
+MODEL_ATTEMPTS = 3  # tries per agent step when the model fails or returns a malformed tool call
+RETRY_BACKOFF_SECONDS = 1.0  # doubled after each failed try
 
-
-@dataclass
-class TriageContext:
-    """What the nodes work with: the process's database, models and Slack connection."""
-
-    pool: AsyncConnectionPool
-    embeddings: Embeddings
-    classifier: Classifier
-    poster: Poster
-    bot: BotIdentity
-    slack: AsyncWebClient | None = None
-    chat_model: BaseChatModel | None = None
-    channels: ChannelsConfig = field(default_factory=ChannelsConfig)
-
-
-class TriageState(TypedDict, total=False):
-    messages: Annotated[list[AnyMessage], add_messages]  # the agent's conversation, kept for the whole thread
-    steps: int  # the agent's model calls in this run
-    channel_id: str
-    ts: str
-    thread_ts: str  # where the bot answers: the message's thread, or the message itself
-    question: str  # the message's text without the bot's mention
-    posted_at: datetime
-    author: str  # user id, or the integration's name
-    classification: dict[str, Any]
-    addressed: bool
-    agent_available: bool  # an LLM is configured
-    runbook: str
-    activity: str
-    history: str
-    replies: list[dict[str, str]]  # {"module", "markdown"}, posted by `respond` in order
-
-
-def thread_id(team_id: str, channel_id: str, thread_ts: str) -> str:
-    return f"slack:{team_id}:{channel_id}:{thread_ts}"
+log = logging.getLogger(__name__)
+__all__ = ["TriageContext", "TriageState", "build_triage_graph", "thread_id"]
 
 
 # --- nodes -----------------------------------------------------------------------------------------------------
@@ -114,7 +79,9 @@ async def understand(state: TriageState, runtime: Runtime[TriageContext]) -> Tri
         "question": stored.text.replace(f"<@{ctx.bot.user_id}>", "").strip(),
         "posted_at": stored.posted_at,
         "author": stored.user_id or stored.attrs.get("username") or "?",
+        "human": stored.is_human,
         "replies": [],
+        "pending": [],
         "steps": 0,
         "agent_available": ctx.chat_model is not None,
     }
@@ -227,29 +194,66 @@ async def agent(state: TriageState, runtime: Runtime[TriageContext]) -> TriageSt
         if not state.get("messages"):
             new.append(SystemMessage(load_prompt("agent_system")))
         new.append(HumanMessage(await _question(state, ctx)))
+    used = state.get("tokens", 0)
+    if used >= ctx.thread_token_budget:
+        reason = f"(this thread has used its budget of {ctx.thread_token_budget:,} LLM tokens; ask in a new thread)"
+        return {"messages": [*new, AIMessage(content=reason, name="failure")], "steps": MAX_AGENT_STEPS}
     allowed = await allowed_tools(ctx, state["channel_id"])
-    try:
-        reply = await ctx.chat_model.bind_tools(allowed).ainvoke(
-            [*state.get("messages", []), *new], config={"metadata": {"module": "commands"}, "run_name": "agent"}
-        )
-    except Exception as error:  # timeouts, rate limits, refusals: the person still gets an answer or a reason
-        reply = AIMessage(content=f"(the model failed: {type(error).__name__}: {error})", name="failure")
+    reply = await _call_model(ctx, allowed, [*state.get("messages", []), *new])
     names = {tool.name for tool in allowed}
-    if isinstance(reply, AIMessage) and any(call["name"] not in names for call in reply.tool_calls):
+    if any(call["name"] not in names for call in reply.tool_calls):
         # a tool this channel does not allow is called under a name no tool has: the call fails, the model is told
         reply.tool_calls = [
             c if c["name"] in names else {**c, "name": f"{c['name']} (not allowed in this channel)"}
             for c in reply.tool_calls
         ]
-    return {"messages": [*new, reply], "steps": state.get("steps", 0) + 1}
+    spent = reply.usage_metadata["total_tokens"] if reply.usage_metadata else 0
+    return {"messages": [*new, reply], "steps": state.get("steps", 0) + 1, "tokens": used + spent}
+
+
+async def _call_model(ctx: TriageContext, tools: list[BaseTool], conversation: list[AnyMessage]) -> AIMessage:
+    """The model's next message; timeouts, rate limits, errors and malformed tool calls are retried with backoff,
+    then become a `failure` message whose text is the reason, so the person still gets an answer or a reason."""
+    assert ctx.chat_model is not None
+    model = ctx.chat_model.bind_tools(tools)
+    config: RunnableConfig = {"metadata": {"module": "commands"}, "run_name": "agent"}
+    # e.g. ChatOpenAI: its client already retries timeouts, 429s (after Retry-After) and 5xx with backoff
+    client_retries = isinstance(getattr(ctx.chat_model, "max_retries", None), int)
+    problem, tries = "", 0
+    for tries in range(1, MODEL_ATTEMPTS + 1):
+        if tries > 1:
+            await asyncio.sleep(RETRY_BACKOFF_SECONDS * 2 ** (tries - 2))
+        try:
+            reply = await model.ainvoke(conversation, config=config)
+        except Exception as error:
+            problem = f"the model failed: {type(error).__name__}: {shorten(str(error), 200)}"
+            log.warning("agent model call %d/%d failed: %s", tries, MODEL_ATTEMPTS, problem)
+            if client_retries:
+                break
+            continue
+        if not isinstance(reply, AIMessage):
+            problem = f"the model returned a {type(reply).__name__}, not a message"
+        elif reply.invalid_tool_calls:
+            bad = reply.invalid_tool_calls[0]
+            problem = f"the model made a malformed call to {bad.get('name') or 'a tool'}: {bad.get('error') or ''}"
+            log.warning("agent model call %d/%d: %s", tries, MODEL_ATTEMPTS, problem)
+        else:
+            return reply
+    return AIMessage(content=f"({problem.strip(': ')}, {tries} {'try' if tries == 1 else 'tries'})", name="failure")
 
 
 async def allowed_tools(ctx: TriageContext, channel_id: str) -> list[BaseTool]:
-    """The agent's tools this channel allows (RATCHET_CHANNELS_CONFIG)."""
+    """The agent's tools (built-in and from MCP servers) this channel allows (RATCHET_CHANNELS_CONFIG)."""
     async with ctx.pool.connection() as conn:
         channel = await channels.get(conn, channel_id)
     allowed = ctx.channels.for_channel(channel_id, channel.name if channel else None).tools
-    return [tool for tool in TOOLS if allowed is None or tool.name in allowed]
+    return [tool for tool in [*TOOLS, *ctx.extra_tools] if allowed is None or tool.name in allowed]
+
+
+async def tools(state: TriageState, runtime: Runtime[TriageContext], config: RunnableConfig) -> TriageState:
+    """Run the tool calls of the agent's last message (in parallel); a call to a tool the channel does not allow
+    was renamed by `agent`, so it fails here and the model reads why."""
+    return await ToolNode([*TOOLS, *runtime.context.extra_tools]).ainvoke(state, config)
 
 
 def after_agent(state: TriageState) -> str:
@@ -268,7 +272,12 @@ async def compose(state: TriageState, runtime: Runtime[TriageContext]) -> Triage
     async with runtime.context.pool.connection() as conn:
         passages = await answer_question(conn, runtime.context.embeddings, None, state["question"])
     markdown = f"_{reason}; here is what the documentation says._\n\n{passages.to_markdown()}"
-    return {"replies": [{"module": "commands", "markdown": markdown}]}
+    # every tool call in the conversation needs its answer, or the next question in the thread is refused (OpenAI)
+    unanswered = [
+        ToolMessage(content="Not run: the step budget ran out.", tool_call_id=call["id"], status="error")
+        for call in (last.tool_calls if isinstance(last, AIMessage) else [])
+    ]
+    return {"messages": unanswered, "replies": [{"module": "commands", "markdown": markdown}]}
 
 
 async def _question(state: TriageState, ctx: TriageContext) -> str:
@@ -293,10 +302,15 @@ async def respond(state: TriageState, runtime: Runtime[TriageContext]) -> Triage
                 thread_ts=state["thread_ts"],
                 module=reply["module"],
                 markdown=reply["markdown"],
-                key=f"triage:{state['channel_id']}:{state['ts']}:{index}",
+                key=f"triage:{state['channel_id']}:{state['ts']}:{reply.get('id', index)}",
             )
         )
     return {}
+
+
+def after_respond(state: TriageState) -> str:
+    """Actions that change things outside the bot wait for a person's approval; the rest is done."""
+    return "request_approval" if state.get("pending") else END
 
 
 def _short(text: str, limit: int = 140) -> str:
@@ -326,9 +340,11 @@ def build_triage_graph(checkpointer: Checkpointer | None = None) -> Any:
     graph.add_node("resolution", resolution)
     graph.add_node("answer", answer)
     graph.add_node("agent", agent)
-    graph.add_node("tools", ToolNode(TOOLS))
+    graph.add_node("tools", tools)
     graph.add_node("compose", compose)
     graph.add_node("respond", respond)
+    graph.add_node("request_approval", request_approval)
+    graph.add_node("carry_out", carry_out)
     graph.add_edge(START, "understand")
     graph.add_conditional_edges(
         "understand", route, ["runbook", "activity", "history", "resolution", "agent", "answer", END]
@@ -338,7 +354,9 @@ def build_triage_graph(checkpointer: Checkpointer | None = None) -> Any:
     graph.add_edge(["runbook", "activity", "history"], "brief")
     for node in ("brief", "resolution", "answer", "compose"):
         graph.add_edge(node, "respond")
-    graph.add_edge("respond", END)
+    graph.add_conditional_edges("respond", after_respond, ["request_approval", END])
+    graph.add_edge("request_approval", "carry_out")
+    graph.add_edge("carry_out", "respond")
     return graph.compile(checkpointer=checkpointer, name="triage")
 
 

@@ -70,7 +70,7 @@ async def past_incidents(
     result = []
     for incident in found:
         thread = await messages.thread(conn, incident.channel_id, incident.opened_ts)
-        people = [m for m in thread if m.ts != incident.opened_ts and m.bot_id is None and m.user_id is not None]
+        people = [m for m in thread if m.ts != incident.opened_ts and m.is_human]
         result.append(
             PastIncident(incident=incident, resolution=people[-1].text if people else None, replies=len(people))
         )

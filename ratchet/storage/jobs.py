@@ -7,12 +7,15 @@ older than the lease.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from psycopg import AsyncConnection
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel
 
 NOTIFY_CHANNEL = "ratchet_jobs"
@@ -130,3 +133,17 @@ async def list_jobs(conn: AsyncConnection[Any], kind: str | None = None) -> list
             {"kind": kind},
         )
         return await cursor.fetchall()
+
+
+@asynccontextmanager
+async def serialized(pool: AsyncConnectionPool, key: str) -> AsyncIterator[None]:
+    """Hold a session advisory lock on `key` (e.g. a Slack thread) while the block runs, so two workers never run
+    the same conversation at once; a worker that dies releases it with its connection."""
+    async with pool.connection() as conn:
+        await conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (key,))
+        await conn.commit()
+        try:
+            yield
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
+            await conn.commit()

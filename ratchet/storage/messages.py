@@ -32,6 +32,11 @@ class Message(BaseModel):
         """The ts of the thread this message belongs to (its own ts when top-level)."""
         return self.thread_ts or self.ts
 
+    @property
+    def is_human(self) -> bool:
+        """Written by a person, not by a bot or an integration."""
+        return self.user_id is not None and self.bot_id is None
+
 
 class StoredMessage(Message):
     posted_at: datetime

@@ -75,6 +75,15 @@ async def get(conn: AsyncConnection[Any], key: str) -> BotPost | None:
         return await cursor.fetchone()
 
 
+async def by_ts(conn: AsyncConnection[Any], channel_id: str, ts: str) -> BotPost | None:
+    """The bot's post that became this Slack message (a long reply is several messages: each has its row)."""
+    async with conn.cursor(row_factory=class_row(BotPost)) as cursor:
+        await cursor.execute(
+            f"SELECT {POST_COLUMNS} FROM bot_posts WHERE channel_id = %s AND ts = %s", (channel_id, ts)
+        )
+        return await cursor.fetchone()
+
+
 async def in_thread(conn: AsyncConnection[Any], channel_id: str, thread_ts: str) -> list[BotPost]:
     async with conn.cursor(row_factory=class_row(BotPost)) as cursor:
         await cursor.execute(
