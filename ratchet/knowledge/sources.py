@@ -445,8 +445,22 @@ def _make_room(checkout: Path) -> None:
     checkout.parent.mkdir(parents=True, exist_ok=True)
 
 
-class _GitHub:
-    """GET requests to GitHub's REST API with rate limits honoured (waiting at most `GITHUB_MAX_WAIT` s)."""
+def github_token(source: DocSource) -> str | None:
+    """The GitHub token of a source: the value of its `token_env` variable, None when unset or empty."""
+    return os.environ.get(source.token_env) or None
+
+
+def github_client(api_url: str, token: str | None, timeout: float = DEFAULT_TIMEOUT) -> httpx.AsyncClient:
+    """An HTTP client for GitHub's REST API at `api_url` (RATCHET_GITHUB_API_URL), authenticated when given a token."""
+    headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "ratchet"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return httpx.AsyncClient(base_url=api_url.rstrip("/"), headers=headers, timeout=timeout)
+
+
+class GitHubAPI:
+    """Requests about one source to GitHub's REST API, rate limits honoured (waiting at most `GITHUB_MAX_WAIT` s);
+    every failure is a `SourceError` of one line with GitHub's status and message."""
 
     def __init__(self, client: httpx.AsyncClient, source: DocSource, has_token: bool) -> None:
         self.client = client
@@ -454,24 +468,33 @@ class _GitHub:
         self.has_token = has_token
 
     async def get(self, url: str, params: dict[str, str] | None = None) -> dict[str, Any]:
+        body = self.json(url, await self.send("GET", url, params=params))
+        if not isinstance(body, dict):
+            raise SourceError(f"source {self.source.name!r}: GitHub answered {url} with a {type(body).__name__}")
+        return body
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, str] | None = None,
+        json: dict[str, Any] | None = None,
+        accept: tuple[int, ...] = (),
+    ) -> httpx.Response:
+        """GitHub's answer when it is a success or its status is in `accept`."""
         name = self.source.name
         attempt = 0
         while True:
             try:
-                response = await self.client.get(url, params=params)
+                response = await self.client.request(method, url, params=params, json=json)
             except httpx.HTTPError as exc:
                 raise SourceError(f"source {name!r}: GitHub API at {self.client.base_url} failed: {exc!r}") from None
-            if response.status_code == 200:
-                try:
-                    body = response.json()
-                except ValueError:
-                    raise SourceError(f"source {name!r}: GitHub answered {url} with something not JSON") from None
-                if not isinstance(body, dict):
-                    raise SourceError(f"source {name!r}: GitHub answered {url} with a {type(body).__name__}")
-                return body
+            if response.is_success or response.status_code in accept:
+                return response
             wait = self._rate_limit_wait(response)
             if wait is None:
-                raise SourceError(self._problem(url, response))
+                raise SourceError(self.problem(url, response))
             if wait > GITHUB_MAX_WAIT or attempt >= GITHUB_RETRIES:
                 hint = "" if self.has_token else f"; set ${self.source.token_env} for a higher limit"
                 raise SourceError(f"source {name!r}: GitHub rate limit exceeded, it resets in {wait:.0f} s{hint}")
@@ -479,10 +502,19 @@ class _GitHub:
             attempt += 1
             await asyncio.sleep(wait)
 
+    def json(self, url: str, response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise SourceError(f"source {self.source.name!r}: GitHub answered {url} with something not JSON") from None
+
     @staticmethod
-    def _message(response: httpx.Response) -> str:
-        with contextlib.suppress(ValueError, AttributeError):
-            return str(response.json()["message"])
+    def message(response: httpx.Response) -> str:
+        """GitHub's error message, with the details of a 422 "Validation Failed" when it gives them."""
+        with contextlib.suppress(ValueError, AttributeError, KeyError, TypeError):
+            body = response.json()
+            details = [str(e["message"]) for e in body.get("errors") or [] if isinstance(e, dict) and "message" in e]
+            return "; ".join([str(body["message"]), *details])
         return response.reason_phrase
 
     def _rate_limit_wait(self, response: httpx.Response) -> float | None:
@@ -499,12 +531,13 @@ class _GitHub:
         if headers.get("x-ratelimit-remaining") == "0" and (reset := headers.get("x-ratelimit-reset")):
             with contextlib.suppress(ValueError):
                 return max(float(reset) - time.time(), 0.0)
-        if response.status_code == 429 or "rate limit" in self._message(response).lower():
+        if response.status_code == 429 or "rate limit" in self.message(response).lower():
             return 60.0  # GitHub's advice when it does not say how long
         return None
 
-    def _problem(self, url: str, response: httpx.Response) -> str:
-        source, status, message = self.source, response.status_code, self._message(response)
+    def problem(self, url: str, response: httpx.Response) -> str:
+        """One line naming the source, what was asked, and GitHub's status and message."""
+        source, status, message = self.source, response.status_code, self.message(response)
         if status == 401:
             return f"source {source.name!r}: GitHub rejected the token in ${source.token_env} (401 {message})"
         if status == 404:
@@ -514,12 +547,10 @@ class _GitHub:
 
 
 async def _read_github(source: DocSource, known: Mapping[str, str], timeout: float, api: str) -> list[SourceFile]:
-    headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "ratchet"}
-    if token := os.environ.get(source.token_env):
-        headers["Authorization"] = f"Bearer {token}"
+    token = github_token(source)
     repo = f"/repos/{source.location}"
-    async with httpx.AsyncClient(base_url=api.rstrip("/"), headers=headers, timeout=timeout) as client:
-        github = _GitHub(client, source, has_token=bool(token))
+    async with github_client(api, token, timeout) as client:
+        github = GitHubAPI(client, source, has_token=bool(token))
         branch = source.branch or str((await github.get(repo)).get("default_branch") or "")
         if not branch:
             raise SourceError(f"source {source.name!r}: GitHub did not say which branch is the default of {repo}")

@@ -149,3 +149,37 @@ async def get_document(conn: AsyncConnection[Any], source: str | None, path: str
             (path, source, source),
         )
         return await cursor.fetchone()
+
+
+async def find_document(conn: AsyncConnection[Any], name: str) -> StoredDocument | None:
+    """The document a person named, case-insensitively: the one at that path, else one whose path ends with the name
+    (a file name) or that the name ends with (a path that includes the source's sub-directory, or a URL), the longest
+    such path first."""
+    async with conn.cursor(row_factory=class_row(StoredDocument)) as cursor:
+        await cursor.execute(
+            """
+            SELECT id, source, path, url, title, content_hash, content, metadata FROM documents
+            WHERE lower(path) = lower(%(name)s)
+               OR right(lower(path), length(%(name)s) + 1) = '/' || lower(%(name)s)
+               OR right(lower(%(name)s), length(path) + 1) = '/' || lower(path)
+            ORDER BY lower(path) = lower(%(name)s) DESC, length(path) DESC, source, path LIMIT 1
+            """,
+            {"name": name},
+        )
+        return await cursor.fetchone()
+
+
+async def chunk_counts(conn: AsyncConnection[Any], keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """How many chunks each of these documents, given as (source, path), has."""
+    rows = await (
+        await conn.execute(
+            """
+            SELECT d.source, d.path, count(c.id)::int FROM documents d
+            JOIN unnest(%s::text[], %s::text[]) AS k (source, path) USING (source, path)
+            JOIN document_chunks c ON c.document_id = d.id
+            GROUP BY d.id
+            """,
+            ([source for source, _ in keys], [path for _, path in keys]),
+        )
+    ).fetchall()
+    return {(source, path): count for source, path, count in rows}
