@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_timeout_seconds: float = Field(default=60, gt=0, le=3600)
     llm_max_retries: int = Field(default=2, ge=0, le=10)
+    thread_token_budget: int = Field(default=100_000, ge=1000)
     embeddings: str = "local"
 
     classifier_command: str | None = None

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
+from langchain_core.tools import BaseTool
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -21,9 +22,19 @@ from ratchet.agent.slack_app import SocketModeHandler, build_slack_app
 from ratchet.agent.slack_client import bot_identity, make_slack_client
 from ratchet.agent.worker import WorkerPool
 from ratchet.classify.classifier import Classifier
-from ratchet.config import ConfigError, Settings, load_channels_config
+from ratchet.config import (
+    ChannelsConfig,
+    ConfigError,
+    McpConfig,
+    Settings,
+    load_channels_config,
+    load_mcp_config,
+    load_monitor_config,
+)
+from ratchet.graphs.state import TriageContext
 from ratchet.runtime import Runtime, open_runtime
 from ratchet.tools import TOOLS
+from ratchet.tools.mcp import load_mcp_tools
 
 log = logging.getLogger(__name__)
 Mode = Literal["socket", "http"]
@@ -37,6 +48,22 @@ class Bot:
     app: AsyncApp
     workers: WorkerPool
     mode: Mode
+
+
+def check_tool_names(channels_config: ChannelsConfig, tools: list[BaseTool], mcp: McpConfig) -> None:
+    """Every tool an allow-list names must exist; an MCP server's tools are taken on trust when it is down now."""
+    known = {tool.name for tool in tools}
+    for name, channel in {"default": channels_config.default, **channels_config.channels}.items():
+        unknown = {
+            tool
+            for tool in set(channel.tools or []) - known
+            if not any(tool.startswith(f"{server}_") for server in mcp.servers)
+        }
+        if unknown:
+            raise ConfigError(
+                f"RATCHET_CHANNELS_CONFIG: {name}: no tool named {', '.join(sorted(unknown))} "
+                f"(tools: {', '.join(sorted(known))})"
+            )
 
 
 def event_mode(settings: Settings) -> Mode:
@@ -56,31 +83,30 @@ async def running_bot(settings: Settings, *, poster: Poster | None = None) -> As
     """Start everything the bot needs; stop it all (workers first) on the way out."""
     mode = event_mode(settings)
     channels_config = load_channels_config(settings.channels_config)
-    known = {tool.name for tool in TOOLS}
-    for name, channel in {"default": channels_config.default, **channels_config.channels}.items():
-        if unknown := set(channel.tools or []) - known:
-            raise ConfigError(
-                f"RATCHET_CHANNELS_CONFIG: {name}: no tool named {', '.join(sorted(unknown))} "
-                f"(tools: {', '.join(sorted(known))})"
-            )
+    monitor = load_monitor_config(settings.monitor_config)
+    mcp = load_mcp_config(settings.mcp_config)
+    mcp_tools = await load_mcp_tools(mcp, reserved=[tool.name for tool in TOOLS])
+    check_tool_names(channels_config, [*TOOLS, *mcp_tools], mcp)
     slack = make_slack_client(settings)
     identity = await bot_identity(slack)
     async with open_runtime(settings) as runtime:
         signing_secret = settings.slack_signing_secret.get_secret_value() if mode == "http" else None
         app = build_slack_app(slack, runtime.pool, identity, signing_secret=signing_secret)
         classifier = Classifier(command=settings.classifier_command, chat_model=runtime.chat_model)
-        poster = poster or SlackPoster(slack, runtime.pool)
-        handlers = JobHandlers(
-            runtime.pool,
-            runtime.embeddings,
-            slack,
-            poster,
-            identity,
-            classifier,
-            checkpointer=runtime.checkpointer,
+        context = TriageContext(
+            pool=runtime.pool,
+            embeddings=runtime.embeddings,
+            classifier=classifier,
+            poster=poster or SlackPoster(slack, runtime.pool),
+            bot=identity,
+            slack=slack,
             chat_model=runtime.chat_model,
-            channels_config=channels_config,
+            channels=channels_config,
+            extra_tools=mcp_tools,
+            monitor=monitor,
+            thread_token_budget=settings.thread_token_budget,
         )
+        handlers = JobHandlers(context, slack, checkpointer=runtime.checkpointer)
         workers = WorkerPool(
             runtime.pool,
             runtime.database_url,

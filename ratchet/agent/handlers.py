@@ -5,20 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from langchain_core.embeddings import Embeddings
-from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Checkpointer, Command, StateSnapshot
-from psycopg_pool import AsyncConnectionPool
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ratchet.agent.events import BotIdentity, MalformedEvent, to_message
+from ratchet.agent.events import MalformedEvent, to_message
 from ratchet.agent.ingest import APPROVAL_JOB, EMBED_JOB, MESSAGE_JOB, ONBOARD_JOB
-from ratchet.agent.posting import Poster
 from ratchet.agent.worker import Handler
 from ratchet.classify import incidents
-from ratchet.classify.classifier import Classifier
-from ratchet.config import ChannelsConfig
 from ratchet.graphs.approvals import Decision, approval_key, decision_from_reply
 from ratchet.graphs.state import TriageContext, thread_id
 from ratchet.graphs.triage import build_triage_graph
@@ -36,35 +30,19 @@ class JobHandlers:
 
     def __init__(
         self,
-        pool: AsyncConnectionPool,
-        embeddings: Embeddings,
+        context: TriageContext,
         slack: AsyncWebClient,
-        poster: Poster,
-        bot: BotIdentity,
-        classifier: Classifier,
         *,
         checkpointer: Checkpointer | None = None,
-        chat_model: BaseChatModel | None = None,
-        channels_config: ChannelsConfig | None = None,
         backfill_limit: int = 1000,
     ) -> None:
-        self.classifier = classifier
+        self.context = context
         self.graph = build_triage_graph(checkpointer)
-        self.context = TriageContext(
-            pool=pool,
-            embeddings=embeddings,
-            classifier=classifier,
-            poster=poster,
-            bot=bot,
-            slack=slack,
-            chat_model=chat_model,
-            channels=channels_config or ChannelsConfig(),
-        )
-        self.pool = pool
-        self.embeddings = embeddings
+        self.pool = context.pool
+        self.embeddings = context.embeddings
+        self.classifier = context.classifier
+        self.bot = context.bot
         self.slack = slack
-        self.poster = poster
-        self.bot = bot
         self.backfill_limit = backfill_limit
 
     def registry(self) -> dict[str, Handler]:

@@ -17,9 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from ratchet.agent.events import BotIdentity
 from ratchet.agent.posting import Poster
 from ratchet.classify.classifier import Classifier
-from ratchet.config import ChannelsConfig
-
-DEFAULT_THREAD_TOKEN_BUDGET = 100_000
+from ratchet.config import ChannelsConfig, MonitorConfig, Settings
 
 
 @dataclass
@@ -35,7 +33,8 @@ class TriageContext:
     chat_model: BaseChatModel | None = None
     channels: ChannelsConfig = field(default_factory=ChannelsConfig)
     extra_tools: list[BaseTool] = field(default_factory=list)  # from MCP servers
-    thread_token_budget: int = DEFAULT_THREAD_TOKEN_BUDGET  # LLM tokens one Slack thread may use, all runs together
+    monitor: MonitorConfig = field(default_factory=MonitorConfig)
+    thread_token_budget: int = Settings.model_fields["thread_token_budget"].default  # all runs in a thread together
 
 
 class PendingAction(TypedDict):

@@ -37,6 +37,7 @@ from ratchet.knowledge.answers import answer_question
 from ratchet.knowledge.runbooks import find_curated_runbook
 from ratchet.knowledge.synthesis import permalink, synthesize_runbook
 from ratchet.prompts import load_prompt, render_prompt
+from ratchet.redact import redact
 from ratchet.storage import channels, incidents, messages, posts
 from ratchet.storage.messages import StoredMessage
 from ratchet.tools import TOOLS
@@ -252,8 +253,12 @@ async def allowed_tools(ctx: TriageContext, channel_id: str) -> list[BaseTool]:
 
 async def tools(state: TriageState, runtime: Runtime[TriageContext], config: RunnableConfig) -> TriageState:
     """Run the tool calls of the agent's last message (in parallel); a call to a tool the channel does not allow
-    was renamed by `agent`, so it fails here and the model reads why."""
-    return await ToolNode([*TOOLS, *runtime.context.extra_tools]).ainvoke(state, config)
+    was renamed by `agent`, so it fails here and the model reads why. What the tools found (Slack messages, docs,
+    MCP servers' answers) has secrets redacted before the model sees it."""
+    ran = await ToolNode([*TOOLS, *runtime.context.extra_tools]).ainvoke(state, config)
+    for message in ran["messages"]:
+        message.content = redact(message.text)
+    return ran
 
 
 def after_agent(state: TriageState) -> str:
