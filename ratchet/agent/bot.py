@@ -104,6 +104,7 @@ async def running_bot(settings: Settings, *, poster: Poster | None = None) -> As
             channels=channels_config,
             extra_tools=mcp_tools,
             monitor=monitor,
+            github_api_url=settings.github_api_url,
             thread_token_budget=settings.thread_token_budget,
         )
         handlers = JobHandlers(context, slack, checkpointer=runtime.checkpointer)

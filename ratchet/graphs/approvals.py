@@ -18,7 +18,9 @@ from langgraph.types import interrupt
 from pydantic import BaseModel
 
 from ratchet.agent.posting import Reply
+from ratchet.graphs.monitor import MONITOR_ACTION, run_approved
 from ratchet.graphs.state import PendingAction, TriageContext, TriageState
+from ratchet.tools.doc_updates import DOC_PULL_REQUEST, open_approved_pull_request
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +28,7 @@ APPROVING_WORDS = frozenset({"approve", "approved", "yes", "y", "yep", "lgtm", "
 APPROVING_REACTIONS = frozenset({"white_check_mark", "heavy_check_mark", "ballot_box_with_check"})
 
 Executor = Callable[[PendingAction, TriageContext], Awaitable[str]]
-EXECUTORS: dict[str, Executor] = {}
+EXECUTORS: dict[str, Executor] = {MONITOR_ACTION: run_approved, DOC_PULL_REQUEST: open_approved_pull_request}
 
 
 class Decision(BaseModel):
@@ -49,7 +51,7 @@ async def request_approval(state: TriageState, runtime: Runtime[TriageContext]) 
     details = "\n\n".join(action["details"] for action in pending if action["details"])
     markdown = (
         "**I'd like to:**\n" + "\n".join(lines) + (f"\n\n{details}" if details else "") + "\n\n"
-        "Reply *approve* or *yes* here (or react with :white_check_mark: to this message) to go ahead; "
+        "Reply **approve** or **yes** here (or react with :white_check_mark: to this message) to go ahead; "
         "any other reply cancels."
     )
     await runtime.context.poster.post(

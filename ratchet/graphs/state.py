@@ -34,6 +34,7 @@ class TriageContext:
     channels: ChannelsConfig = field(default_factory=ChannelsConfig)
     extra_tools: list[BaseTool] = field(default_factory=list)  # from MCP servers
     monitor: MonitorConfig = field(default_factory=MonitorConfig)
+    github_api_url: str = Settings.model_fields["github_api_url"].default  # where approved doc changes go
     thread_token_budget: int = Settings.model_fields["thread_token_budget"].default  # all runs in a thread together
 
 
@@ -61,7 +62,7 @@ class TriageState(TypedDict, total=False):
     question: str  # the message's text without the bot's mention
     posted_at: datetime
     author: str  # user id, or the integration's name
-    human: bool  # a person wrote it (not a bot or an integration)
+    monitored: bool  # a person's top-level message in a channel with monitor rules (and an LLM to read it)
     classification: dict[str, Any]
     addressed: bool
     agent_available: bool  # an LLM is configured

@@ -2,13 +2,17 @@
 
     understand ─┬─ alert fired    → runbook ∥ recent activity ∥ past incidents → brief ─┐
                 ├─ alert resolved → resolution note ──────────────────────────────────┤
-                ├─ a person addressed the bot, with an LLM → agent ⇄ tools → compose ──┤→ respond
-                ├─ a person addressed the bot, without one → answer from the docs ────┘
-                └─ anything else → done (stored, classified, embedded)
+                ├─ a person addressed the bot, with an LLM → agent ⇄ tools → compose ──┤
+                ├─ a person addressed the bot, without one → answer from the docs ────┤→ respond ─┐
+                ├─ a person wrote in a monitored channel → monitor rules ─────────────┘           │
+                └─ anything else → done (stored, classified, embedded)                             │
+                                                                                                   │
+    respond ─ something to change outside the bot? → request approval ‖ (waits) → carry out → respond
 
 A Slack thread is one LangGraph thread (`slack:<team>:<channel>:<thread_ts|ts>`), checkpointed in Postgres after
 every step, so a run interrupted by a crash resumes where it stopped; `respond` posts through the idempotent
-`Poster`, so a step that runs again never posts twice.
+`Poster`, so a step that runs again never posts twice. An approval request stops the run (`interrupt()`) until a
+person answers in the thread (graphs/approvals.py).
 """
 
 from __future__ import annotations
@@ -24,13 +28,14 @@ from langchain_core.tools import BaseTool
 from langgraph.graph import END, START, StateGraph
 from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
-from langgraph.types import Checkpointer
+from langgraph.types import Checkpointer, Command
 from slack_sdk.errors import SlackApiError
 
 from ratchet.agent.formatting import shorten
 from ratchet.agent.posting import Reply
 from ratchet.classify import incidents as incident_tracking
 from ratchet.graphs.approvals import carry_out, request_approval
+from ratchet.graphs.monitor import monitor
 from ratchet.graphs.state import TriageContext, TriageState, thread_id
 from ratchet.knowledge.activity import past_incidents, recent_activity
 from ratchet.knowledge.answers import answer_question
@@ -59,9 +64,16 @@ async def understand(state: TriageState, runtime: Runtime[TriageContext]) -> Tri
     ctx = runtime.context
     async with ctx.pool.connection() as conn:
         stored = await messages.get(conn, state["channel_id"], state["ts"])
+        channel = await channels.get(conn, state["channel_id"])
     if stored is None or stored.is_deleted:
         return {"classification": {"kind": "gone"}, "addressed": False, "replies": []}
     found = await ctx.classifier.classify(stored.attrs.get("raw", {}), bot_user_id=ctx.bot.user_id)
+    monitored = (
+        ctx.chat_model is not None
+        and stored.is_human
+        and stored.thread_ts is None
+        and bool(ctx.monitor.rules_for(stored.channel_id, channel.name if channel else None))
+    )
     vector = await ctx.embeddings.aembed_query(stored.text) if stored.text.strip() else None
     async with ctx.pool.connection() as conn, conn.transaction():
         classification = await incident_tracking.record_classification(conn, stored, found)
@@ -80,7 +92,7 @@ async def understand(state: TriageState, runtime: Runtime[TriageContext]) -> Tri
         "question": stored.text.replace(f"<@{ctx.bot.user_id}>", "").strip(),
         "posted_at": stored.posted_at,
         "author": stored.user_id or stored.attrs.get("username") or "?",
-        "human": stored.is_human,
+        "monitored": monitored,
         "replies": [],
         "pending": [],
         "steps": 0,
@@ -96,6 +108,8 @@ def route(state: TriageState) -> list[str] | str:
         return "resolution"
     if state.get("addressed"):
         return "agent" if state.get("agent_available") else "answer"
+    if state.get("monitored"):
+        return "monitor"
     return END
 
 
@@ -251,13 +265,15 @@ async def allowed_tools(ctx: TriageContext, channel_id: str) -> list[BaseTool]:
     return [tool for tool in [*TOOLS, *ctx.extra_tools] if allowed is None or tool.name in allowed]
 
 
-async def tools(state: TriageState, runtime: Runtime[TriageContext], config: RunnableConfig) -> TriageState:
+async def tools(state: TriageState, runtime: Runtime[TriageContext], config: RunnableConfig) -> Any:
     """Run the tool calls of the agent's last message (in parallel); a call to a tool the channel does not allow
     was renamed by `agent`, so it fails here and the model reads why. What the tools found (Slack messages, docs,
     MCP servers' answers) has secrets redacted before the model sees it."""
     ran = await ToolNode([*TOOLS, *runtime.context.extra_tools]).ainvoke(state, config)
-    for message in ran["messages"]:
-        message.content = redact(message.text)
+    for output in ran if isinstance(ran, list) else [ran]:  # a list when a tool returned a Command
+        update = output.update if isinstance(output, Command) else output
+        for message in update.get("messages", []):
+            message.content = redact(message.text)
     return ran
 
 
@@ -347,17 +363,18 @@ def build_triage_graph(checkpointer: Checkpointer | None = None) -> Any:
     graph.add_node("agent", agent)
     graph.add_node("tools", tools)
     graph.add_node("compose", compose)
+    graph.add_node("monitor", monitor)
     graph.add_node("respond", respond)
     graph.add_node("request_approval", request_approval)
     graph.add_node("carry_out", carry_out)
     graph.add_edge(START, "understand")
     graph.add_conditional_edges(
-        "understand", route, ["runbook", "activity", "history", "resolution", "agent", "answer", END]
+        "understand", route, ["runbook", "activity", "history", "resolution", "agent", "answer", "monitor", END]
     )
     graph.add_conditional_edges("agent", after_agent, ["tools", "compose"])
     graph.add_edge("tools", "agent")
     graph.add_edge(["runbook", "activity", "history"], "brief")
-    for node in ("brief", "resolution", "answer", "compose"):
+    for node in ("brief", "resolution", "answer", "compose", "monitor"):
         graph.add_edge(node, "respond")
     graph.add_conditional_edges("respond", after_respond, ["request_approval", END])
     graph.add_edge("request_approval", "carry_out")

@@ -16,6 +16,7 @@ from ratchet.storage import documents, incidents
 from ratchet.storage.search import search_chunks
 from ratchet.storage.search import search_messages as find_messages
 from ratchet.tools.classify import classify_message
+from ratchet.tools.doc_updates import propose_doc_update
 from ratchet.tools.reports import channel_report, usage_report
 
 
@@ -107,4 +108,5 @@ TOOLS: list[BaseTool] = [
     channel_report,
     usage_report,
     classify_message,
+    propose_doc_update,
 ]
