@@ -5,88 +5,22 @@ the GitHub stand-in for the pull request, and a scripted model."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
-from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage
 from psycopg_pool import AsyncConnectionPool
-from slack_sdk.web.async_client import AsyncWebClient
 
-from ratchet.agent.events import BotIdentity
 from ratchet.agent.formatting import module_of
-from ratchet.agent.handlers import JobHandlers
-from ratchet.agent.ingest import ingest
-from ratchet.agent.posting import SlackPoster
-from ratchet.classify.classifier import Classifier
 from ratchet.config import Settings
-from ratchet.graphs.state import TriageContext, thread_id
 from ratchet.knowledge.sources import DocSource
 from ratchet.runtime import Runtime, open_runtime
 from ratchet.slack_sim import SlackSimulator
-from ratchet.storage import jobs
 from tests.github_stub import GitHubStub
 from tests.helpers import ScriptedModel
+from tests.slack_thread import Thread
 from tests.test_doc_updates import CRASHLOOP, REQUEST, github, indexed, stored, with_oom_step
 
 __all__ = ["github", "indexed"]  # fixtures used by these tests
-
-
-class Thread:
-    """One Slack thread in the simulator as the bot's workers see it: what people do is posted to the simulator and
-    its event goes through ingest; the jobs it starts run through the handlers; the bot posts through the real
-    idempotent poster."""
-
-    def __init__(self, runtime: Runtime, sim: SlackSimulator, model: ScriptedModel, github: GitHubStub) -> None:
-        self.runtime, self.sim = runtime, sim
-        self.bot = BotIdentity(team_id=sim.team_id, user_id=sim.bot_user_id, bot_id=sim.bot_id)
-        self.channel = sim.workspace.channel("ops").id
-        slack = AsyncWebClient(token=sim.bot_token, base_url=sim.api_url)
-        context = TriageContext(
-            pool=runtime.pool,
-            embeddings=runtime.embeddings,
-            classifier=Classifier(),
-            poster=SlackPoster(slack, runtime.pool),
-            bot=self.bot,
-            slack=slack,
-            chat_model=model,
-            github_api_url=github.url,
-        )
-        self.handlers = JobHandlers(context, slack, checkpointer=runtime.checkpointer)
-        self.ts = ""  # the thread's first message
-
-    def user(self, name: str) -> str:
-        return self.sim.workspace.find_user(name).id
-
-    async def say(self, name: str, text: str) -> None:
-        ts = await self.sim.post_message(self.channel, text, user=name, thread_ts=self.ts or None)
-        event = {"type": "message", "channel": self.channel, "user": self.user(name), "text": text, "ts": ts}
-        self.ts = self.ts or ts
-        await self._deliver({**event, "thread_ts": self.ts} if ts != self.ts else event)
-
-    async def react(self, user_id: str, name: str, ts: str) -> None:
-        item = {"type": "message", "channel": self.channel, "ts": ts}
-        await self._deliver({"type": "reaction_added", "user": user_id, "reaction": name, "item": item, "event_ts": ts})
-
-    async def _deliver(self, event: dict[str, Any]) -> None:
-        envelope = {"type": "event_callback", "team_id": self.bot.team_id, "event": event}
-        assert await ingest(self.runtime.pool, envelope, self.bot) not in ("malformed", "ignored")
-        registry = self.handlers.registry()
-        while True:
-            async with self.runtime.pool.connection() as conn:
-                job = await jobs.claim(conn, "test-worker", timedelta(minutes=1))
-            if job is None:
-                return
-            await registry[job.kind](job)
-            async with self.runtime.pool.connection() as conn:
-                await jobs.complete(conn, job.id, "test-worker")
-
-    def said(self) -> list[dict[str, Any]]:
-        return self.sim.bot_messages(self.channel, thread_ts=self.ts)
-
-    async def waiting(self) -> bool:
-        config: Any = {"configurable": {"thread_id": thread_id(self.bot.team_id, self.channel, self.ts)}}
-        return bool((await self.handlers.graph.aget_state(config)).interrupts)
 
 
 @pytest.fixture
@@ -112,7 +46,7 @@ async def proposal(
             AIMessage(content="I proposed adding the OOMKilled check to the KubePodCrashLooping runbook."),
         ]
     )
-    thread = Thread(runtime, sim, model, github)
+    thread = Thread(runtime, sim, model, github_api_url=github.url)
     await thread.say("priya", f"<@{sim.bot_user_id}> {REQUEST}")
     return thread, runbook
 
