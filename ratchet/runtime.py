@@ -38,8 +38,9 @@ async def migrate_database(url: str, embedding: EmbeddingIdentity) -> list[migra
 
 
 @asynccontextmanager
-async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
-    """Start (or reach) the database, apply pending migrations, open the pool and build the models."""
+async def open_runtime(settings: Settings, *, chat_model: BaseChatModel | None = None) -> AsyncIterator[Runtime]:
+    """Start (or reach) the database, apply pending migrations, open the pool and build the models (`chat_model`:
+    one built elsewhere instead of RATCHET_LLM's, e.g. the scripted model of a benchmark)."""
     url = database_url(settings)
     embeddings = build_embeddings(settings)
     embedding = embedding_identity(settings, embeddings)
@@ -56,7 +57,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         name="ratchet-checkpoints",
     )
     await checkpoints.open(wait=True, timeout=15)
-    chat_model = build_chat_model(settings)
+    chat_model = chat_model or build_chat_model(settings)
     if chat_model is not None:
         chat_model.callbacks = [LLMCallRecorder(pool)]  # every call lands in llm_calls, whoever makes it
     try:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
+from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -79,8 +80,11 @@ def event_mode(settings: Settings) -> Mode:
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings, *, poster: Poster | None = None) -> AsyncIterator[Bot]:
-    """Start everything the bot needs; stop it all (workers first) on the way out."""
+async def running_bot(
+    settings: Settings, *, poster: Poster | None = None, chat_model: BaseChatModel | None = None
+) -> AsyncIterator[Bot]:
+    """Start everything the bot needs; stop it all (workers first) on the way out. `poster` and `chat_model`
+    replace the Slack poster and RATCHET_LLM's model (dry runs, benchmarks)."""
     mode = event_mode(settings)
     channels_config = load_channels_config(settings.channels_config)
     monitor = load_monitor_config(settings.monitor_config)
@@ -89,7 +93,7 @@ async def running_bot(settings: Settings, *, poster: Poster | None = None) -> As
     check_tool_names(channels_config, [*TOOLS, *mcp_tools], mcp)
     slack = make_slack_client(settings)
     identity = await bot_identity(slack)
-    async with open_runtime(settings) as runtime:
+    async with open_runtime(settings, chat_model=chat_model) as runtime:
         signing_secret = settings.slack_signing_secret.get_secret_value() if mode == "http" else None
         app = build_slack_app(slack, runtime.pool, identity, signing_secret=signing_secret)
         classifier = Classifier(command=settings.classifier_command, chat_model=runtime.chat_model)
