@@ -14,7 +14,7 @@ from ratchet.agent.handlers import JobHandlers
 from ratchet.agent.ingest import ingest
 from ratchet.agent.posting import Poster, SlackPoster
 from ratchet.classify.classifier import Classifier
-from ratchet.config import ChannelsConfig
+from ratchet.config import ChannelsConfig, MonitorConfig
 from ratchet.graphs.state import TriageContext, thread_id
 from ratchet.runtime import Runtime
 from ratchet.slack_sim import SlackSimulator
@@ -34,6 +34,7 @@ class Thread:
         *,
         github_api_url: str = "https://api.github.com",
         channels: ChannelsConfig | None = None,
+        monitor: MonitorConfig | None = None,
         poster: Poster | None = None,
     ) -> None:
         self.runtime, self.sim = runtime, sim
@@ -50,6 +51,7 @@ class Thread:
             chat_model=model,
             github_api_url=github_api_url,
             channels=channels or ChannelsConfig(),
+            monitor=monitor or MonitorConfig(),
         )
         self.handlers = JobHandlers(context, slack, checkpointer=runtime.checkpointer)
         self.ts = ""  # the thread's first message

@@ -31,10 +31,12 @@ from ratchet.agent.monitor import (
     run_action,
 )
 from ratchet.agent.posting import SlackPoster
-from ratchet.config import ConfigError, MonitorRule, load_monitor_config
+from ratchet.config import ConfigError, MonitorRule, Settings, load_monitor_config
+from ratchet.runtime import open_runtime
 from ratchet.slack_sim import SlackSimulator
 from tests.conftest import DATA
 from tests.helpers import ScriptedModel, wait_until
+from tests.slack_thread import Thread
 
 ACTION = Path(__file__).parent / "monitor_action.py"
 # a real Slack message event (bolt-python's test payloads): someone in a channel asks for tickets to be fixed
@@ -331,3 +333,28 @@ def test_two_rules_with_one_slug_are_refused(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump({"rules": [rule, {**rule, "channels": ["#alerts"]}]}))
     with pytest.raises(ConfigError, match=r"monitor\.yaml: rules: two rules are named 'tickets'$"):
         load_monitor_config(path)
+
+
+async def test_a_rule_that_needs_approval_acts_only_after_a_person_says_yes(
+    sim: SlackSimulator, database_url: str, tmp_path: Path
+) -> None:
+    """Through the triage graph: a person's message in the monitored channel, the model's result, the approval
+    request in the message's thread, then the action and its messages once someone approves."""
+    ops = sim.workspace.channel("ops").id
+    record = tmp_path / "request.json"
+    action = {"command": [sys.executable, str(ACTION), "--record", str(record)]}
+    config = load_monitor_config(write_config(tmp_path, channels=[ops], action=action, approval=True))
+    model = ScriptedModel(responses=[result_call(**TICKETS)])
+    async with open_runtime(Settings(_env_file=None, database_url=database_url)) as runtime:
+        thread = Thread(runtime, sim, model, monitor=config)
+        await thread.say("priya", TICKETS_TEXT)
+        [request] = thread.said()
+        assert request["text"].startswith("*I'd like to:*\n• run the ticket-escalation action for this message")
+        assert '"JIRA-1234"' in request["text"] and not record.exists(), "nothing runs before approval"
+
+        await thread.say("diego", "yes")
+        assert json.loads(record.read_text())["llm_output"] == json.dumps(TICKETS)
+        assert thread.said()[-1]["text"] == (
+            f"Approved by <@{thread.user('diego')}>.\n• ran ticket-escalation: 3 message(s) sent"
+        )
+        assert len(sim.bot_messages()) == 5  # the request, two DMs, the action's thread reply, the result
