@@ -229,9 +229,10 @@ async def summarize(sim: SlackSimulator, bot: Bot, player: ScenarioPlayer, conso
         shown = "; ".join(f"{hit.text.splitlines()[0][:70]!r} ({score:.2f})" for hit, score in hits)
         console.print(f"search [italic]{query!r}[/] → {escape(shown)}", highlight=False)
     console.print(
-        "\n[dim]No LLM here: with RATCHET_LLM set, questions go to the tool-using agent and runbooks are written "
-        "from past threads, each statement citing its Slack message. Not in this build yet: approvals, doc "
-        "updates, the channel monitor, weekly reports.[/]"
+        "\n[dim]No LLM here: with RATCHET_LLM set, questions go to the tool-using agent, runbooks are written "
+        "from past threads (each statement citing its Slack message), documentation fixes are proposed as diffs "
+        "and opened as draft pull requests once someone approves in the thread, and channel-monitor rules "
+        "(RATCHET_MONITOR_CONFIG) read people's messages. Not in this build yet: weekly reports.[/]"
     )
 
 
