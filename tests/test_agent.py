@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from psycopg_pool import AsyncConnectionPool
 
@@ -37,11 +38,19 @@ async def runtime(database_url: str, local_embeddings: LocalEmbeddings, tmp_path
 
 
 async def ask(
-    runtime: Runtime, model: ScriptedModel, text: str, channels_config: ChannelsConfig | None = None
+    runtime: Runtime,
+    model: BaseChatModel | None,
+    text: str,
+    channels_config: ChannelsConfig | None = None,
+    *,
+    ts: str = TS,
 ) -> DryRunPoster:
+    """A person mentions the bot in CHANNEL (in the thread of TS when `ts` is another message); the graph runs."""
     async with runtime.pool.connection() as conn, conn.transaction():
         await channels.ensure(conn, CHANNEL)
-        raw = {"type": "message", "user": "U0PRIYA", "text": f"<@{BOT.user_id}> {text}", "ts": TS}
+        raw = {"type": "message", "user": "U0PRIYA", "text": f"<@{BOT.user_id}> {text}", "ts": ts}
+        if ts != TS:
+            raw["thread_ts"] = TS
         await messages.insert_if_new(conn, to_message(raw, channel_id=CHANNEL))
     poster = DryRunPoster()
     context = TriageContext(
@@ -54,7 +63,7 @@ async def ask(
         channels=channels_config or ChannelsConfig(),
     )
     config: Any = {"configurable": {"thread_id": thread_id(BOT.team_id, CHANNEL, TS)}}
-    await build_triage_graph(runtime.checkpointer).ainvoke({"channel_id": CHANNEL, "ts": TS}, config, context=context)
+    await build_triage_graph(runtime.checkpointer).ainvoke({"channel_id": CHANNEL, "ts": ts}, config, context=context)
     return poster
 
 

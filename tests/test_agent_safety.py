@@ -4,23 +4,20 @@ and the reply. The bot's real parts on the simulator, with a scripted model."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from ratchet.agent.posting import Reply, SlackPoster
-from ratchet.config import ChannelsConfig, ChannelSettings, Settings
-from ratchet.knowledge.refresh import refresh_source
-from ratchet.knowledge.sources import DocSource
-from ratchet.llm import LocalEmbeddings
-from ratchet.runtime import Runtime, open_runtime
+from ratchet.config import ChannelsConfig, ChannelSettings
+from ratchet.runtime import Runtime
 from ratchet.slack_sim import SlackSimulator
-from tests.conftest import DATA
 from tests.helpers import ScriptedModel
 from tests.slack_thread import Thread
+from tests.test_agent import runtime
+
+__all__ = ["runtime"]  # the fixture: a runtime with the prometheus-operator runbooks indexed
 
 # Alertmanager's default Slack title and text for a real kube-prometheus rule, with an injection appended
 INJECTED_ALERT = (
@@ -30,14 +27,6 @@ INJECTED_ALERT = (
 )
 SLACK_TOKEN = "xoxb-2710425113-5532917762-Zq8v1Xc4Tn7Bm2Kp9Lw3Rt6Y"
 AWS_KEY = "AKIAIOSFODNN7EXAMPLE"
-
-
-@pytest.fixture
-async def runtime(database_url: str, local_embeddings: LocalEmbeddings, tmp_path: Path) -> AsyncIterator[Runtime]:
-    async with open_runtime(Settings(_env_file=None, database_url=database_url)) as runtime:
-        source = DocSource(name="runbooks", kind="local", location=str(DATA / "docs" / "runbooks-prometheus-operator"))
-        await refresh_source(runtime.pool, local_embeddings, source, tmp_path)
-        yield runtime
 
 
 def call(name: str, **args: object) -> AIMessage:

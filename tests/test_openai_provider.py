@@ -14,18 +14,16 @@ from typing import Any
 
 import pytest
 
-from ratchet.agent.events import to_message
 from ratchet.agent.posting import DryRunPoster
-from ratchet.classify.classifier import Classifier
 from ratchet.config import Settings
-from ratchet.graphs.triage import MAX_AGENT_STEPS, TriageContext, build_triage_graph, thread_id
+from ratchet.graphs.triage import MAX_AGENT_STEPS
 from ratchet.knowledge.refresh import refresh_source
 from ratchet.knowledge.sources import DocSource
 from ratchet.llm import LocalEmbeddings
 from ratchet.prompts import load_prompt
 from ratchet.runtime import Runtime, open_runtime
 from ratchet.slack_sim import SlackSimulator
-from ratchet.storage import channels, llm_usage, messages
+from ratchet.storage import llm_usage
 from ratchet.storage.llm_usage import StoredLLMCall
 from ratchet.tools import TOOLS
 from tests.conftest import DATA
@@ -40,7 +38,8 @@ from tests.openai_stub import (
     text,
     tool_calls,
 )
-from tests.test_agent import BOT, CHANNEL, TS
+from tests.test_agent import TS
+from tests.test_agent import ask as ask_with
 from tests.test_serve import base_env, free_port, healthy, scalar, serve
 
 RUNBOOK_PATH = "content/runbooks/kubernetes/KubePodCrashLooping.md"
@@ -77,26 +76,8 @@ async def runtime(
 
 
 async def ask(runtime: Runtime, question: str, *, ts: str = TS) -> DryRunPoster:
-    """A person mentions the bot in CHANNEL (in the thread of TS when `ts` is another message); nothing may hang."""
-    async with runtime.pool.connection() as conn, conn.transaction():
-        await channels.ensure(conn, CHANNEL)
-        raw = {"type": "message", "user": "U0PRIYA", "text": f"<@{BOT.user_id}> {question}", "ts": ts}
-        if ts != TS:
-            raw["thread_ts"] = TS
-        await messages.insert_if_new(conn, to_message(raw, channel_id=CHANNEL))
-    poster = DryRunPoster()
-    context = TriageContext(
-        pool=runtime.pool,
-        embeddings=runtime.embeddings,
-        classifier=Classifier(),
-        poster=poster,
-        bot=BOT,
-        chat_model=runtime.chat_model,
-    )
-    config: Any = {"configurable": {"thread_id": thread_id(BOT.team_id, CHANNEL, TS)}}
-    graph = build_triage_graph(runtime.checkpointer)
-    await asyncio.wait_for(graph.ainvoke({"channel_id": CHANNEL, "ts": ts}, config, context=context), 60)
-    return poster
+    """A person mentions the bot, as in test_agent, with the runtime's OpenAI model; nothing may hang."""
+    return await asyncio.wait_for(ask_with(runtime, runtime.chat_model, question, ts=ts), 60)
 
 
 async def calls(runtime: Runtime) -> list[StoredLLMCall]:
