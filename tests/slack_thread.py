@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.tools import BaseTool
 from slack_sdk.web.async_client import AsyncWebClient
 
 from ratchet.agent.events import BotIdentity
@@ -35,6 +36,7 @@ class Thread:
         github_api_url: str = "https://api.github.com",
         channels: ChannelsConfig | None = None,
         monitor: MonitorConfig | None = None,
+        extra_tools: list[BaseTool] | None = None,
         poster: Poster | None = None,
     ) -> None:
         self.runtime, self.sim = runtime, sim
@@ -52,6 +54,7 @@ class Thread:
             github_api_url=github_api_url,
             channels=channels or ChannelsConfig(),
             monitor=monitor or MonitorConfig(),
+            extra_tools=extra_tools or [],
         )
         self.handlers = JobHandlers(context, slack, checkpointer=runtime.checkpointer)
         self.ts = ""  # the thread's first message

@@ -23,9 +23,22 @@ from langchain_core.tools import BaseTool
 from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode
 
-from ratchet.config import ConfigError, McpConfig, load_mcp_config, load_settings
+from ratchet.config import (
+    ChannelsConfig,
+    ChannelSettings,
+    ConfigError,
+    McpConfig,
+    Settings,
+    load_mcp_config,
+    load_settings,
+)
 from ratchet.doctor import check_mcp
+from ratchet.runtime import open_runtime
+from ratchet.slack_sim import SlackSimulator
+from ratchet.tools import TOOLS
 from ratchet.tools.mcp import load_mcp_tools
+from tests.helpers import ScriptedModel
+from tests.slack_thread import Thread
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = Path(__file__).with_name("mcp_server.py")
@@ -289,3 +302,28 @@ def test_a_bad_mcp_config_is_one_line_naming_the_file(tmp_path: Path, content: s
     message = str(caught.value)
     assert "\n" not in message
     assert message.startswith(f"RATCHET_MCP_CONFIG: {path}: {problem}")
+
+
+async def test_the_agent_calls_an_mcp_tool_the_channel_allows(
+    sim: SlackSimulator, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Through the triage graph: the MCP server's tools are offered with the built-in ones the channel allows, and
+    the model reads the rule the server returned."""
+    tools = await load_mcp_tools(config(local=stdio_server()), reserved=[tool.name for tool in TOOLS])
+    allowed = ChannelsConfig(
+        channels={sim.workspace.channel("ops").id: ChannelSettings(tools=["search_docs", "local_alert_rule"])}
+    )
+    lookup = {"name": "local_alert_rule", "args": {"name": "KubePodCrashLooping"}, "id": "call-1"}
+    model = ScriptedModel(
+        responses=[AIMessage(content="", tool_calls=[lookup]), AIMessage(content="It fires after 15m.")]
+    )
+    async with open_runtime(Settings(_env_file=None, database_url=database_url)) as runtime:
+        thread = Thread(runtime, sim, model, channels=allowed, extra_tools=tools)
+        await thread.say("priya", f"<@{sim.bot_user_id}> when does KubePodCrashLooping fire?")
+    assert model.bound_tools == ["search_docs", "local_alert_rule"]
+    [result] = [m for m in model.seen[1] if isinstance(m, ToolMessage)]
+    rule = rules_named("KubePodCrashLooping")[0]
+    assert (
+        result.status != "error" and f'"summary": "{rule["summary"]}"' in result.text and rule["source"] in result.text
+    )
+    assert thread.said()[-1]["text"] == "It fires after 15m."
