@@ -51,3 +51,9 @@ def test_prompts_carry_no_secrets() -> None:
     alert = f"[FIRING:1] RegistryAuthFailing (registry {SECRETS['github token']})"
     prompt = render_prompt("classify_alert", username="Alertmanager", text=alert)
     assert SECRETS["github token"] not in prompt and "[redacted github token]" in prompt
+
+
+def test_a_value_that_contains_a_placeholder_stays_as_written() -> None:
+    """A message saying `{text}` (Go templates, Python format strings) must not pull other values into itself."""
+    prompt = render_prompt("classify_alert", username="deploy-bot {text}", text="rolled out {username} to prod")
+    assert 'posted by "deploy-bot {text}"' in prompt and "\nrolled out {username} to prod\n" in prompt

@@ -3,6 +3,7 @@ secrets redacted, and otherwise as they are (braces in a Slack message cannot br
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -20,7 +21,9 @@ def load_prompt(name: str) -> str:
 
 
 def render_prompt(name: str, **values: str) -> str:
-    text = load_prompt(name)
-    for key, value in values.items():
-        text = text.replace(f"{{{key}}}", redact(value))
-    return text
+    """The template with each `{name}` replaced in one pass: a value that contains `{other}` stays as it is."""
+    if not values:
+        return load_prompt(name)
+    placeholder = re.compile("|".join(re.escape(f"{{{key}}}") for key in values))
+    redacted = {f"{{{key}}}": redact(value) for key, value in values.items()}
+    return placeholder.sub(lambda match: redacted[match.group(0)], load_prompt(name))
