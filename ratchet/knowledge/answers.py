@@ -117,7 +117,7 @@ async def answer_question(
         return found.model_copy(update={"note": NEEDS_LLM})
     try:
         draft = await chat_model.with_structured_output(AnswerDraft).ainvoke(
-            render_prompt("answer_from_docs", question=_quote(question, "QUESTION"), passages=_quoted(passages)),
+            render_prompt("answer_from_docs", question=question, passages=_quoted(passages)),
             config={"metadata": {"module": "answers"}, "run_name": "answer_from_docs"},
         )
         if not isinstance(draft, AnswerDraft):
@@ -141,14 +141,9 @@ def _grounded(found: DocAnswer, draft: AnswerDraft) -> DocAnswer:
     return found.model_copy(update={"kind": "answered", "answer": answer, "cited": cited})
 
 
-def _quote(text: str, marker: str) -> str:
-    """The text with the block's closing marker made harmless."""
-    return text.replace(f"{marker}>>>", f"{marker}> > >")
-
-
 def _quoted(passages: list[Passage]) -> str:
     blocks = []
     for p in passages:
         header = f"[{p.number}] {p.path} — {p.heading or p.title or p.path}" + (f" ({p.url})" if p.url else "")
-        blocks.append(f"{header}\n{_quote(p.content[:PASSAGE_CHARS], 'PASSAGES')}")
+        blocks.append(f"{header}\n{p.content[:PASSAGE_CHARS]}")
     return "\n\n".join(blocks)

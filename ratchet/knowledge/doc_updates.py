@@ -28,8 +28,7 @@ from pydantic import BaseModel
 
 from ratchet.knowledge.chunking import chunk_document
 from ratchet.knowledge.sources import DocSource, GitHubAPI, SourceError, github_client
-from ratchet.prompts import render_prompt
-from ratchet.redact import redact
+from ratchet.prompts import quoted, render_prompt
 from ratchet.storage import documents
 from ratchet.storage.documents import StoredDocument
 from ratchet.storage.search import search_chunks
@@ -98,13 +97,12 @@ async def propose_edit(model: BaseChatModel, document: StoredDocument, request: 
     """The model's minimal edit of `document` for `request`. Lines the model kept keep their exact original bytes
     (a secret the prompt hid, trailing spaces, line endings). An empty, unchanged, cut-off or elided reply is a
     `DocUpdateError`, as is a failing model."""
-    quoted = _quote(document.content, "DOCUMENT")
     prompt = render_prompt(
         "propose_doc_update",
         path=document.path,
         title=document.title or document.path,
-        request=_quote(request, "REQUEST"),
-        document=quoted,  # last: nothing is substituted into the document's text
+        request=request,
+        document=document.content,
     )
     try:
         reply = await model.ainvoke(
@@ -118,7 +116,7 @@ async def propose_edit(model: BaseChatModel, document: StoredDocument, request: 
     text = _unfenced(reply.text, document.content)
     if not text.strip():
         raise DocUpdateError(f"the LLM returned an empty document for {document.path}; nothing was proposed")
-    updated = _restored(document.content, redact(quoted), text)  # the document as the prompt showed it
+    updated = _restored(document.content, quoted("propose_doc_update", document.content), text)
     _check(document, updated)
     return DocEdit(
         source=document.source,
@@ -213,11 +211,6 @@ async def _file(github: GitHubAPI, contents: str, ref: str) -> tuple[str, str] |
 
 def _relative(name: str) -> str:
     return name.strip().removeprefix("./").lstrip("/")
-
-
-def _quote(text: str, marker: str) -> str:
-    """The text with the block's closing marker made harmless."""
-    return text.replace(f"{marker}>>>", f"{marker}> > >")
 
 
 def _unfenced(reply: str, original: str) -> str:

@@ -21,9 +21,20 @@ def load_prompt(name: str) -> str:
 
 
 def render_prompt(name: str, **values: str) -> str:
-    """The template with each `{name}` replaced in one pass: a value that contains `{other}` stays as it is."""
+    """The template with each `{name}` replaced in one pass (a value that contains `{other}` stays as it is), each
+    value with its secrets redacted and the template's block-closing markers (`MESSAGE>>>`) made harmless in it,
+    so quoted text cannot end its block early and pass for instructions."""
+    template = load_prompt(name)
     if not values:
-        return load_prompt(name)
-    placeholder = re.compile("|".join(re.escape(f"{{{key}}}") for key in values))
-    redacted = {f"{{{key}}}": redact(value) for key, value in values.items()}
-    return placeholder.sub(lambda match: redacted[match.group(0)], load_prompt(name))
+        return template
+    inserted = {f"{{{key}}}": quoted(name, value) for key, value in values.items()}
+    placeholder = re.compile("|".join(re.escape(key) for key in inserted))
+    return placeholder.sub(lambda match: inserted[match.group(0)], template)
+
+
+def quoted(name: str, value: str) -> str:
+    """`value` as `render_prompt(name, ...)` inserts it: secrets redacted, the template's closing markers defused."""
+    text = redact(value)
+    for closer in set(re.findall(r"\b[A-Z]+>>>", load_prompt(name))):
+        text = text.replace(closer, closer.replace(">>>", "> > >"))
+    return text
