@@ -91,6 +91,21 @@ async def insert_message(url: str, channel: str, ts: str, text: str) -> None:
         await conn.execute("INSERT INTO messages (channel_id, ts, text) VALUES (%s, %s, %s)", (channel, ts, text))
 
 
+async def hnsw_indexes(database_url: str) -> dict[str, str]:
+    rows = await fetch(database_url, "SELECT indexname, indexdef FROM pg_indexes WHERE indexdef LIKE '%USING hnsw%'")
+    return {name: definition.rsplit("WITH (", 1)[-1].rstrip(")") for name, definition in rows}
+
+
+HNSW_PARAMETERS = f"m='{vectors.HNSW_M}', ef_construction='{vectors.HNSW_EF_CONSTRUCTION}'"
+
+
+async def test_the_hnsw_indexes_are_built_with_the_parameters_reembed_uses(database_url: str) -> None:
+    assert await hnsw_indexes(database_url) == {
+        "document_chunks_embedding_idx": HNSW_PARAMETERS,
+        "messages_embedding_idx": HNSW_PARAMETERS,
+    }
+
+
 async def test_reembed_switches_model_and_fills_every_vector(database_url: str, local_embeddings) -> None:
     await insert_message(database_url, "C024BE91L", "1700000000.000100", "[FIRING:1] KubePodCrashLooping")
     await insert_message(database_url, "C024BE91L", "1700000060.000200", "Pod is crash looping.")
@@ -105,6 +120,7 @@ async def test_reembed_switches_model_and_fills_every_vector(database_url: str, 
     rows = await fetch(database_url, "SELECT text, embedding::text FROM messages ORDER BY ts")
     for text, embedding in rows:
         assert np.allclose(json.loads(embedding), fake.embed_query(text), atol=1e-6)
+    assert set((await hnsw_indexes(database_url)).values()) == {HNSW_PARAMETERS}, "rebuilt with the same parameters"
     # the schema now accepts the new model and refuses the old one
     assert await migrate_database(database_url, new_identity) == []
     with pytest.raises(ConfigError):

@@ -20,6 +20,9 @@ from ratchet.config import ConfigError
 REEMBED_COMMAND = "ratchet db reembed"
 
 
+HNSW_M, HNSW_EF_CONSTRUCTION = 24, 128  # the HNSW indexes' build parameters, as migration 0003 sets them
+
+
 class EmbeddedTable(BaseModel):
     table: str
     key_columns: tuple[str, ...]
@@ -90,8 +93,13 @@ async def resize_vector_columns(conn: AsyncConnection[Any], identity: EmbeddingI
             )
         )
         await conn.execute(
-            sql.SQL("CREATE INDEX {} ON {} USING hnsw (embedding vector_cosine_ops)").format(
-                sql.Identifier(target.index), sql.Identifier(target.table)
+            sql.SQL(
+                "CREATE INDEX {} ON {} USING hnsw (embedding vector_cosine_ops) WITH (m = {}, ef_construction = {})"
+            ).format(
+                sql.Identifier(target.index),
+                sql.Identifier(target.table),
+                sql.Literal(HNSW_M),
+                sql.Literal(HNSW_EF_CONSTRUCTION),
             )
         )
     await write_identity(conn, identity)
