@@ -44,6 +44,7 @@ async def ask(
     channels_config: ChannelsConfig | None = None,
     *,
     ts: str = TS,
+    **context: Any,
 ) -> DryRunPoster:
     """A person mentions the bot in CHANNEL (in the thread of TS when `ts` is another message); the graph runs."""
     async with runtime.pool.connection() as conn, conn.transaction():
@@ -61,6 +62,7 @@ async def ask(
         bot=BOT,
         chat_model=model,
         channels=channels_config or ChannelsConfig(),
+        **context,
     )
     config: Any = {"configurable": {"thread_id": thread_id(BOT.team_id, CHANNEL, TS)}}
     await build_triage_graph(runtime.checkpointer).ainvoke({"channel_id": CHANNEL, "ts": ts}, config, context=context)
@@ -131,3 +133,18 @@ async def test_a_channel_allows_only_its_tools(runtime: Runtime) -> None:
     [tool_result] = [m for m in model.seen[1] if isinstance(m, ToolMessage)]
     assert "list_incidents (not allowed in this channel)" in tool_result.content and tool_result.status == "error"
     assert [reply.markdown for reply, _ in poster.posted] == ["Only the docs here."]
+
+
+async def test_a_thread_past_its_token_budget_gets_the_reason_and_the_docs_without_a_model_call(
+    runtime: Runtime,
+) -> None:
+    spent = {"input_tokens": 4200, "output_tokens": 300, "total_tokens": 4500}
+    model = ScriptedModel(responses=[AIMessage(content="Check the previous container's logs.", usage_metadata=spent)])
+    first = await ask(runtime, model, "how do I debug a crash looping pod?", thread_token_budget=4000)
+    assert [reply.markdown for reply, _ in first.posted] == ["Check the previous container's logs."]
+    again = "and what if the crash looping pod has no logs?"
+    second = await ask(runtime, model, again, ts="1795500060.000200", thread_token_budget=4000)
+    assert len(model.seen) == 1, "no model call once the thread has spent its budget"
+    [(reply, _)] = second.posted
+    assert reply.markdown.startswith("_this thread has used its budget of 4,000 LLM tokens; ask in a new thread;")
+    assert "KubePodCrashLooping" in reply.markdown
