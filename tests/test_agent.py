@@ -16,7 +16,8 @@ from ratchet.agent.posting import DryRunPoster
 from ratchet.classify.classifier import Classifier
 from ratchet.config import ChannelsConfig, ChannelSettings, Settings
 from ratchet.graphs import triage
-from ratchet.graphs.triage import MAX_AGENT_STEPS, MODEL_ATTEMPTS, TriageContext, build_triage_graph, thread_id
+from ratchet.graphs.state import TriageContext, thread_id
+from ratchet.graphs.triage import MAX_AGENT_STEPS, MODEL_ATTEMPTS, build_triage_graph
 from ratchet.knowledge.refresh import refresh_source
 from ratchet.knowledge.sources import DocSource
 from ratchet.llm import LocalEmbeddings

@@ -80,11 +80,11 @@ class WorkerKilled(Exception):
 class DiesBeforePosting(SlackPoster):
     """The worker dies after the tools ran and the answer was written, as it is about to post."""
 
-    died = False
+    died = False  # set on the instance at its first post
 
     async def post(self, reply: Reply) -> list[str]:
         if not self.died:
-            DiesBeforePosting.died = True
+            self.died = True
             raise WorkerKilled
         return await super().post(reply)
 

@@ -17,7 +17,8 @@ from ratchet.agent.ingest import ingest
 from ratchet.agent.posting import DryRunPoster
 from ratchet.agent.slack_text import message_text
 from ratchet.classify.classifier import Classifier
-from ratchet.graphs.triage import TriageContext, build_triage_graph
+from ratchet.graphs.state import TriageContext
+from ratchet.graphs.triage import build_triage_graph
 from ratchet.llm import LLMCallRecorder, LocalEmbeddings
 from ratchet.storage import channels, messages, posts
 from ratchet.storage.incidents import AlertActivity

@@ -84,6 +84,6 @@ async def carry_out(state: TriageState, runtime: Runtime[TriageContext]) -> Tria
             results.append(await EXECUTORS[action["kind"]](action, runtime.context))
         except Exception as error:  # the person approved: they hear what went wrong, the other actions still run
             log.exception("approved action %s failed", action["kind"])
-            results.append(f"I could not {action['summary'][0].lower()}{action['summary'][1:]}: {error}")
+            results.append(f"I could not {action['summary']}: {error}")
     note = f"Approved by <@{decision.user}>.\n" + "\n".join(f"• {result}" for result in results)
     return {"pending": [], "replies": [{"id": "approval-result", "module": "approvals", "markdown": note}]}

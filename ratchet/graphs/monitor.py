@@ -11,7 +11,7 @@ from langgraph.runtime import Runtime
 
 from ratchet.agent.monitor import MonitorActionError, MonitorRequest, deliver, evaluate, run_action
 from ratchet.graphs.state import PendingAction, TriageContext, TriageState
-from ratchet.storage import channels, messages
+from ratchet.storage import messages
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +23,9 @@ async def monitor(state: TriageState, runtime: Runtime[TriageContext]) -> Triage
     assert ctx.chat_model is not None
     async with ctx.pool.connection() as conn:
         stored = await messages.get(conn, state["channel_id"], state["ts"])
-        channel = await channels.get(conn, state["channel_id"])
     if stored is None:
         return {}
-    channel_name = channel.name if channel and channel.name else state["channel_id"]
+    channel_name = state.get("channel_name") or state["channel_id"]
     pending: list[PendingAction] = []
     for rule in ctx.monitor.rules_for(state["channel_id"], channel_name):
         output = await evaluate(ctx.chat_model, rule, stored.text, state["author"], channel_name)

@@ -57,6 +57,7 @@ class TriageState(TypedDict, total=False):
     steps: int  # the agent's model calls in this run
     tokens: int  # LLM tokens the agent used in this thread, all runs together
     channel_id: str
+    channel_name: str | None  # as the channel's onboarding learned it
     ts: str
     thread_ts: str  # where the bot answers: the message's thread, or the message itself
     question: str  # the message's text without the bot's mention

@@ -36,7 +36,7 @@ from ratchet.agent.posting import Reply
 from ratchet.classify import incidents as incident_tracking
 from ratchet.graphs.approvals import carry_out, request_approval
 from ratchet.graphs.monitor import monitor
-from ratchet.graphs.state import TriageContext, TriageState, thread_id
+from ratchet.graphs.state import TriageContext, TriageState
 from ratchet.knowledge.activity import past_incidents, recent_activity
 from ratchet.knowledge.answers import answer_question
 from ratchet.knowledge.runbooks import find_curated_runbook
@@ -53,7 +53,6 @@ MODEL_ATTEMPTS = 3  # tries per agent step when the model fails or returns a mal
 RETRY_BACKOFF_SECONDS = 1.0  # doubled after each failed try
 
 log = logging.getLogger(__name__)
-__all__ = ["TriageContext", "TriageState", "build_triage_graph", "thread_id"]
 
 
 # --- nodes -----------------------------------------------------------------------------------------------------
@@ -68,11 +67,12 @@ async def understand(state: TriageState, runtime: Runtime[TriageContext]) -> Tri
     if stored is None or stored.is_deleted:
         return {"classification": {"kind": "gone"}, "addressed": False, "replies": []}
     found = await ctx.classifier.classify(stored.attrs.get("raw", {}), bot_user_id=ctx.bot.user_id)
+    channel_name = channel.name if channel else None
     monitored = (
         ctx.chat_model is not None
         and stored.is_human
         and stored.thread_ts is None
-        and bool(ctx.monitor.rules_for(stored.channel_id, channel.name if channel else None))
+        and bool(ctx.monitor.rules_for(stored.channel_id, channel_name))
     )
     vector = await ctx.embeddings.aembed_query(stored.text) if stored.text.strip() else None
     async with ctx.pool.connection() as conn, conn.transaction():
@@ -92,6 +92,7 @@ async def understand(state: TriageState, runtime: Runtime[TriageContext]) -> Tri
         "question": stored.text.replace(f"<@{ctx.bot.user_id}>", "").strip(),
         "posted_at": stored.posted_at,
         "author": stored.user_id or stored.attrs.get("username") or "?",
+        "channel_name": channel_name,
         "monitored": monitored,
         "replies": [],
         "pending": [],
@@ -213,7 +214,7 @@ async def agent(state: TriageState, runtime: Runtime[TriageContext]) -> TriageSt
     if used >= ctx.thread_token_budget:
         reason = f"(this thread has used its budget of {ctx.thread_token_budget:,} LLM tokens; ask in a new thread)"
         return {"messages": [*new, AIMessage(content=reason, name="failure")], "steps": MAX_AGENT_STEPS}
-    allowed = await allowed_tools(ctx, state["channel_id"])
+    allowed = allowed_tools(ctx, state["channel_id"], state.get("channel_name"))
     reply = await _call_model(ctx, allowed, [*state.get("messages", []), *new])
     names = {tool.name for tool in allowed}
     if any(call["name"] not in names for call in reply.tool_calls):
@@ -257,11 +258,9 @@ async def _call_model(ctx: TriageContext, tools: list[BaseTool], conversation: l
     return AIMessage(content=f"({problem.strip(': ')}, {tries} {'try' if tries == 1 else 'tries'})", name="failure")
 
 
-async def allowed_tools(ctx: TriageContext, channel_id: str) -> list[BaseTool]:
+def allowed_tools(ctx: TriageContext, channel_id: str, channel_name: str | None) -> list[BaseTool]:
     """The agent's tools (built-in and from MCP servers) this channel allows (RATCHET_CHANNELS_CONFIG)."""
-    async with ctx.pool.connection() as conn:
-        channel = await channels.get(conn, channel_id)
-    allowed = ctx.channels.for_channel(channel_id, channel.name if channel else None).tools
+    allowed = ctx.channels.for_channel(channel_id, channel_name).tools
     return [tool for tool in [*TOOLS, *ctx.extra_tools] if allowed is None or tool.name in allowed]
 
 
