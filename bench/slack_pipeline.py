@@ -26,11 +26,11 @@ from typing import Any
 from pydantic import SecretStr
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ratchet.agent.bot import running_bot
-from ratchet.agent.events import BotIdentity
-from ratchet.agent.ingest import ingest
+from ratchet.bot import running_bot
 from ratchet.config import Settings
+from ratchet.jobs.ingest import ingest
 from ratchet.runtime import open_runtime
+from ratchet.slack.events import BotIdentity
 from ratchet.slack_sim import SlackSimulator
 from ratchet.storage.embedded import start_embedded_postgres
 

@@ -34,7 +34,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import SecretStr
 from rich.console import Console
 
-from ratchet.agent.bot import running_bot
+from ratchet.bot import running_bot
 from ratchet.config import Settings
 from ratchet.demo import Scenario, ScenarioPlayer, index_runbooks, wait_for_onboarding
 from ratchet.slack_sim import SlackSimulator

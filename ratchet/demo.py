@@ -18,12 +18,12 @@ from pydantic import BaseModel, SecretStr
 from rich.console import Console
 from rich.markup import escape
 
-from ratchet.agent.bot import Bot, running_bot
-from ratchet.agent.ingest import MESSAGE_JOB, ONBOARD_JOB, message_job_key
-from ratchet.agent.slack_text import message_text, plain_text
+from ratchet.bot import Bot, running_bot
 from ratchet.config import Settings
+from ratchet.jobs.ingest import MESSAGE_JOB, ONBOARD_JOB, message_job_key
 from ratchet.knowledge import library
 from ratchet.knowledge.sources import DocSource
+from ratchet.slack.text import message_text, plain_text
 from ratchet.slack_sim import SlackSimulator
 from ratchet.storage import incidents, jobs, messages
 from ratchet.storage.embedded import start_embedded_postgres

@@ -17,9 +17,9 @@ from langchain_core.messages import BaseMessage
 from psycopg_pool import AsyncConnectionPool
 from pydantic import Field
 
-from ratchet.agent.events import to_message
 from ratchet.classify.classifier import classify_message
 from ratchet.classify.incidents import record_classification
+from ratchet.slack.events import to_message
 from ratchet.storage import channels, messages
 
 

@@ -10,14 +10,14 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ratchet.agent.events import BotIdentity
-from ratchet.agent.handlers import JobHandlers
-from ratchet.agent.ingest import ingest
-from ratchet.agent.posting import Poster, SlackPoster
 from ratchet.classify.classifier import Classifier
 from ratchet.config import ChannelsConfig, MonitorConfig
 from ratchet.graphs.state import TriageContext, thread_id
+from ratchet.jobs.handlers import JobHandlers
+from ratchet.jobs.ingest import ingest
 from ratchet.runtime import Runtime
+from ratchet.slack.events import BotIdentity
+from ratchet.slack.posting import Poster, SlackPoster
 from ratchet.slack_sim import SlackSimulator
 from ratchet.storage import jobs
 

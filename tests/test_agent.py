@@ -11,8 +11,6 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from psycopg_pool import AsyncConnectionPool
 
-from ratchet.agent.events import BotIdentity, to_message
-from ratchet.agent.posting import DryRunPoster
 from ratchet.classify.classifier import Classifier
 from ratchet.config import ChannelsConfig, ChannelSettings, Settings
 from ratchet.graphs import triage
@@ -22,6 +20,8 @@ from ratchet.knowledge.refresh import refresh_source
 from ratchet.knowledge.sources import DocSource
 from ratchet.llm import LocalEmbeddings
 from ratchet.runtime import Runtime, open_runtime
+from ratchet.slack.events import BotIdentity, to_message
+from ratchet.slack.posting import DryRunPoster
 from ratchet.storage import channels, messages
 from tests.conftest import DATA
 from tests.helpers import ScriptedModel

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from ratchet.agent.posting import Reply, SlackPoster
 from ratchet.config import ChannelsConfig, ChannelSettings
 from ratchet.runtime import Runtime
+from ratchet.slack.posting import Reply, SlackPoster
 from ratchet.slack_sim import SlackSimulator
 from tests.helpers import ScriptedModel
 from tests.slack_thread import Thread

@@ -10,10 +10,10 @@ import pytest
 from langchain_core.messages import AIMessage
 from psycopg_pool import AsyncConnectionPool
 
-from ratchet.agent.formatting import module_of
 from ratchet.config import Settings
 from ratchet.knowledge.sources import DocSource
 from ratchet.runtime import Runtime, open_runtime
+from ratchet.slack.formatting import module_of
 from ratchet.slack_sim import SlackSimulator
 from tests.github_stub import GitHubStub
 from tests.helpers import ScriptedModel

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ratchet.agent.formatting import (
+from ratchet.slack.formatting import (
     MAX_BLOCKS,
     MODULE_SIGNATURE_PREFIX,
     SECTION_LIMIT,

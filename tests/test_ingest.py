@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from ratchet.agent.events import BotIdentity
-from ratchet.agent.ingest import ingest
+from ratchet.jobs.ingest import ingest
+from ratchet.slack.events import BotIdentity
 from ratchet.storage import jobs, messages
 from tests.conftest import DATA
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from psycopg_pool import AsyncConnectionPool
 
-from ratchet.agent.worker import WorkerPool
+from ratchet.jobs.worker import WorkerPool
 from ratchet.storage import jobs
 from ratchet.storage.jobs import Job
 from tests.helpers import wait_until

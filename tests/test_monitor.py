@@ -20,8 +20,8 @@ from langchain_core.messages import AIMessage
 from psycopg_pool import AsyncConnectionPool
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ratchet.agent.formatting import module_of
-from ratchet.agent.monitor import (
+from ratchet.config import ConfigError, MonitorRule, Settings, load_monitor_config
+from ratchet.monitor.actions import (
     RESULT_TOOL,
     MonitorActionError,
     MonitorRequest,
@@ -30,9 +30,9 @@ from ratchet.agent.monitor import (
     evaluate,
     run_action,
 )
-from ratchet.agent.posting import SlackPoster
-from ratchet.config import ConfigError, MonitorRule, Settings, load_monitor_config
 from ratchet.runtime import open_runtime
+from ratchet.slack.formatting import module_of
+from ratchet.slack.posting import SlackPoster
 from ratchet.slack_sim import SlackSimulator
 from tests.conftest import DATA
 from tests.helpers import ScriptedModel, wait_until

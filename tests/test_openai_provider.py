@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from ratchet.agent.posting import DryRunPoster
 from ratchet.config import Settings
 from ratchet.graphs.triage import MAX_AGENT_STEPS
 from ratchet.knowledge.refresh import refresh_source
@@ -22,6 +21,7 @@ from ratchet.knowledge.sources import DocSource
 from ratchet.llm import LocalEmbeddings
 from ratchet.prompts import load_prompt
 from ratchet.runtime import Runtime, open_runtime
+from ratchet.slack.posting import DryRunPoster
 from ratchet.slack_sim import SlackSimulator
 from ratchet.storage import llm_usage
 from ratchet.storage.llm_usage import StoredLLMCall

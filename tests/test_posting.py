@@ -6,8 +6,8 @@ from psycopg_pool import AsyncConnectionPool
 from rich.console import Console
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ratchet.agent.formatting import module_of
-from ratchet.agent.posting import DryRunPoster, Reply, SlackPoster
+from ratchet.slack.formatting import module_of
+from ratchet.slack.posting import DryRunPoster, Reply, SlackPoster
 from ratchet.slack_sim import SlackSimulator
 from ratchet.storage import posts
 from tests.conftest import DATA

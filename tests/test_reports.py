@@ -12,14 +12,14 @@ from langchain_core.language_models.fake_chat_models import FakeMessagesListChat
 from langchain_core.messages import AIMessage, ToolMessage
 from psycopg_pool import AsyncConnectionPool
 
-from ratchet.agent.events import BotIdentity, to_message
-from ratchet.agent.ingest import ingest
-from ratchet.agent.posting import DryRunPoster
-from ratchet.agent.slack_text import message_text
 from ratchet.classify.classifier import Classifier
 from ratchet.graphs.state import TriageContext
 from ratchet.graphs.triage import build_triage_graph
+from ratchet.jobs.ingest import ingest
 from ratchet.llm import LLMCallRecorder, LocalEmbeddings
+from ratchet.slack.events import BotIdentity, to_message
+from ratchet.slack.posting import DryRunPoster
+from ratchet.slack.text import message_text
 from ratchet.storage import channels, messages, posts
 from ratchet.storage.incidents import AlertActivity
 from ratchet.tools.reports import build_channel_report, build_usage_report, labels_for

@@ -13,11 +13,11 @@ from psycopg_pool import AsyncConnectionPool
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ratchet.agent.bot import Bot, running_bot
-from ratchet.agent.formatting import module_of
-from ratchet.agent.posting import Reply, SlackPoster
-from ratchet.agent.slack_client import retry_after_seconds
+from ratchet.bot import Bot, running_bot
 from ratchet.config import Settings
+from ratchet.slack.client import retry_after_seconds
+from ratchet.slack.formatting import module_of
+from ratchet.slack.posting import Reply, SlackPoster
 from ratchet.slack_sim import SlackSimulator
 from tests.conftest import DATA
 from tests.helpers import wait_until

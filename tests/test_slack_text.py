@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ratchet.agent.slack_text import message_files, message_text, plain_text
+from ratchet.slack.text import message_files, message_text, plain_text
 
 DATA = Path(__file__).parent / "data"
 BOLT = DATA / "slack_events" / "bolt-python"

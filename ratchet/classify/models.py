@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ratchet.agent.slack_text import message_text
+from ratchet.slack.text import message_text
 
 Kind = Literal["alert_firing", "alert_resolved", "alert_other", "question", "chatter"]
 Layer = Literal["recogniser", "command", "llm", "heuristic"]

@@ -17,9 +17,9 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 from pydantic import BaseModel
 
-from ratchet.agent.posting import Reply
 from ratchet.graphs.monitor import MONITOR_ACTION, run_approved
 from ratchet.graphs.state import PendingAction, TriageContext, TriageState
+from ratchet.slack.posting import Reply
 from ratchet.tools.doc_updates import DOC_PULL_REQUEST, open_approved_pull_request
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ import logging
 
 from langgraph.runtime import Runtime
 
-from ratchet.agent.monitor import MonitorActionError, MonitorRequest, deliver, evaluate, run_action
 from ratchet.graphs.state import PendingAction, TriageContext, TriageState
+from ratchet.monitor.actions import MonitorActionError, MonitorRequest, deliver, evaluate, run_action
 from ratchet.storage import messages
 
 log = logging.getLogger(__name__)

@@ -14,10 +14,10 @@ from langgraph.graph.message import add_messages
 from psycopg_pool import AsyncConnectionPool
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ratchet.agent.events import BotIdentity
-from ratchet.agent.posting import Poster
 from ratchet.classify.classifier import Classifier
 from ratchet.config import ChannelsConfig, MonitorConfig, Settings
+from ratchet.slack.events import BotIdentity
+from ratchet.slack.posting import Poster
 
 
 @dataclass

@@ -31,8 +31,6 @@ from langgraph.runtime import Runtime
 from langgraph.types import Checkpointer, Command
 from slack_sdk.errors import SlackApiError
 
-from ratchet.agent.formatting import shorten
-from ratchet.agent.posting import Reply
 from ratchet.classify import incidents as incident_tracking
 from ratchet.graphs.approvals import carry_out, request_approval
 from ratchet.graphs.monitor import monitor
@@ -43,6 +41,8 @@ from ratchet.knowledge.runbooks import find_curated_runbook
 from ratchet.knowledge.synthesis import permalink, synthesize_runbook
 from ratchet.prompts import load_prompt, render_prompt
 from ratchet.redact import redact
+from ratchet.slack.formatting import shorten
+from ratchet.slack.posting import Reply
 from ratchet.storage import channels, incidents, messages, posts
 from ratchet.storage.messages import StoredMessage
 from ratchet.tools import TOOLS

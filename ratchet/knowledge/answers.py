@@ -12,8 +12,8 @@ from langchain_core.language_models import BaseChatModel
 from psycopg import AsyncConnection
 from pydantic import BaseModel, Field
 
-from ratchet.agent.formatting import shorten
 from ratchet.prompts import render_prompt
+from ratchet.slack.formatting import shorten
 from ratchet.storage.search import search_chunks
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,8 @@ from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel, Field
 
-from ratchet.agent.formatting import shorten
 from ratchet.prompts import render_prompt
+from ratchet.slack.formatting import shorten
 from ratchet.storage import incidents
 from ratchet.storage.threads import ThreadReply, incident_replies
 

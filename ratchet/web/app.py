@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 
 from ratchet import __version__
-from ratchet.agent.bot import Bot, running_bot
+from ratchet.bot import Bot, running_bot
 from ratchet.config import Settings
 
 log = logging.getLogger(__name__)

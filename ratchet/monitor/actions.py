@@ -22,12 +22,12 @@ from pydantic import BaseModel, Field, ValidationError, field_serializer, field_
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ratchet.agent.posting import Poster, Reply
 from ratchet.classify.classifier import LLM_TEXT_LIMIT
 from ratchet.classify.command import CommandFailed, run_command
 from ratchet.config import MonitorRule
 from ratchet.prompts import render_prompt
 from ratchet.redact import redact
+from ratchet.slack.posting import Poster, Reply
 
 MODULE = "channel_monitor"
 RESULT_TOOL = "monitor_result"  # the name the model's structured result is requested under

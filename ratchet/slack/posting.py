@@ -17,7 +17,7 @@ from rich.console import Console
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ratchet.agent.formatting import SlackPost, render_reply
+from ratchet.slack.formatting import SlackPost, render_reply
 from ratchet.storage import posts
 
 METADATA_EVENT_TYPE = "ratchet_post"

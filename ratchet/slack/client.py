@@ -15,8 +15,8 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ratchet.agent.events import BotIdentity
 from ratchet.config import ConfigError, Settings
+from ratchet.slack.events import BotIdentity
 
 
 class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -15,13 +16,6 @@ from langchain_core.tools import BaseTool
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ratchet.agent.events import BotIdentity
-from ratchet.agent.handlers import JobHandlers
-from ratchet.agent.ingest import enqueue_onboarding
-from ratchet.agent.posting import Poster, SlackPoster
-from ratchet.agent.slack_app import SocketModeHandler, build_slack_app
-from ratchet.agent.slack_client import bot_identity, make_slack_client
-from ratchet.agent.worker import WorkerPool
 from ratchet.classify.classifier import Classifier
 from ratchet.config import (
     ChannelsConfig,
@@ -33,7 +27,14 @@ from ratchet.config import (
     load_monitor_config,
 )
 from ratchet.graphs.state import TriageContext
+from ratchet.jobs.handlers import JobHandlers
+from ratchet.jobs.ingest import enqueue_onboarding, ingest
+from ratchet.jobs.worker import WorkerPool
 from ratchet.runtime import Runtime, open_runtime
+from ratchet.slack.app import SocketModeHandler, build_slack_app
+from ratchet.slack.client import bot_identity, make_slack_client
+from ratchet.slack.events import BotIdentity
+from ratchet.slack.posting import Poster, SlackPoster
 from ratchet.tools import TOOLS
 from ratchet.tools.mcp import load_mcp_tools
 
@@ -95,7 +96,8 @@ async def running_bot(
     identity = await bot_identity(slack)
     async with open_runtime(settings, chat_model=chat_model) as runtime:
         signing_secret = settings.slack_signing_secret.get_secret_value() if mode == "http" else None
-        app = build_slack_app(slack, runtime.pool, identity, signing_secret=signing_secret)
+        store_event = functools.partial(ingest, runtime.pool, bot=identity)
+        app = build_slack_app(slack, store_event, signing_secret=signing_secret)
         classifier = Classifier(command=settings.classifier_command, chat_model=runtime.chat_model)
         context = TriageContext(
             pool=runtime.pool,
@@ -124,9 +126,7 @@ async def running_bot(
         try:
             if mode == "socket":
                 assert settings.slack_app_token is not None
-                socket_mode = SocketModeHandler(
-                    app, settings.slack_app_token.get_secret_value(), runtime.pool, identity
-                )
+                socket_mode = SocketModeHandler(app, settings.slack_app_token.get_secret_value(), store_event)
                 await socket_mode.connect_async()
             await onboard_member_channels(slack, runtime, identity)
             log.info(

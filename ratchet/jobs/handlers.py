@@ -9,13 +9,13 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Checkpointer, Command, StateSnapshot
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ratchet.agent.events import MalformedEvent, to_message
-from ratchet.agent.ingest import APPROVAL_JOB, EMBED_JOB, MESSAGE_JOB, ONBOARD_JOB
-from ratchet.agent.worker import Handler
 from ratchet.classify import incidents
 from ratchet.graphs.approvals import Decision, approval_key, decision_from_reply
 from ratchet.graphs.state import TriageContext, thread_id
 from ratchet.graphs.triage import build_triage_graph
+from ratchet.jobs.ingest import APPROVAL_JOB, EMBED_JOB, MESSAGE_JOB, ONBOARD_JOB
+from ratchet.jobs.worker import Handler
+from ratchet.slack.events import MalformedEvent, to_message
 from ratchet.storage import channels, jobs, messages, posts
 from ratchet.storage.jobs import Job
 from ratchet.storage.messages import Message

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ratchet.agent.slack_text import message_text
+from ratchet.slack.text import message_text
 from ratchet.storage.messages import Message
 from ratchet.storage.reactions import Reaction
 

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from psycopg_pool import AsyncConnectionPool
 from slack_bolt import BoltResponse
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -20,15 +19,13 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ratchet.agent.events import BotIdentity
-from ratchet.agent.ingest import ingest
-
 log = logging.getLogger(__name__)
 
+Ingest = Callable[[Any], Awaitable[str]]
+"""Stores what one Events API payload says (jobs/ingest.py); returns a short outcome for logs."""
 
-def build_slack_app(
-    client: AsyncWebClient, pool: AsyncConnectionPool, bot: BotIdentity, *, signing_secret: str | None
-) -> AsyncApp:
+
+def build_slack_app(client: AsyncWebClient, ingest: Ingest, *, signing_secret: str | None) -> AsyncApp:
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret,
@@ -43,7 +40,7 @@ def build_slack_app(
         there and acknowledged, so Slack stops redelivering it)."""
         if body.get("type") != "event_callback":
             return await next()
-        outcome = await ingest(pool, body, bot)
+        outcome = await ingest(body)
         log.debug("event %s: %s", body.get("event_id"), outcome)
         return BoltResponse(status=200, body="")
 
@@ -59,10 +56,9 @@ class SocketModeHandler(AsyncSocketModeHandler):
     raise before any middleware) still goes to ingest, which logs and drops it, and is then acknowledged.
     Only a failure of ingest itself (say, the database is down) leaves it unacknowledged for Slack to redeliver."""
 
-    def __init__(self, app: AsyncApp, app_token: str, pool: AsyncConnectionPool, bot: BotIdentity) -> None:
+    def __init__(self, app: AsyncApp, app_token: str, ingest: Ingest) -> None:
         super().__init__(app, app_token)
-        self.pool = pool
-        self.bot = bot
+        self.ingest = ingest
 
     async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:
         try:
@@ -73,5 +69,5 @@ class SocketModeHandler(AsyncSocketModeHandler):
             if req.type != "events_api":
                 raise
             log.warning("bolt could not read an event (%s: %s); ingest decides", type(error).__name__, error)
-            await ingest(self.pool, req.payload, self.bot)
+            await self.ingest(req.payload)
             await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))

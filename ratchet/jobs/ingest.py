@@ -12,9 +12,9 @@ from typing import Any
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from ratchet.agent import events
-from ratchet.agent.events import BotIdentity, MalformedEvent
 from ratchet.graphs.approvals import APPROVING_REACTIONS
+from ratchet.slack import events
+from ratchet.slack.events import BotIdentity, MalformedEvent
 from ratchet.storage import channels, jobs, messages, reactions
 
 log = logging.getLogger(__name__)
