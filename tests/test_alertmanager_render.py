@@ -1,12 +1,15 @@
-"""ratchet.slack_sim.alertmanager: Alertmanager's Slack notifications and Prometheus' annotation templates.
+"""tests/support/alertmanager_template: Alertmanager's Slack notifications and Prometheus' annotation templates.
 
 The exact-match check: the inputs of the six rendered examples (tests/data/alert-formats/rendered_examples, made
 with Go's text/template and Alertmanager's verbatim default.tmpl) give back their template data and both Slack
-payloads byte for byte. The rest pins the template semantics and the annotation expander on the real rules.
+payloads byte for byte. The rest pins the template semantics and the annotation expander on the real rules, that
+the classify benchmark's committed corpus (alertmanager-eval/notifications.jsonl) is still what the renderer
+makes, and that the interpreter stays out of the ratchet package.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from datetime import UTC, datetime
@@ -15,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from ratchet.slack_sim.alertmanager import (
+from tests.support import alert_corpus
+from tests.support.alertmanager_template import (
     TEXT_VARIANTS,
     Alert,
     NotificationGroup,
@@ -376,3 +380,48 @@ def test_expander_covers_the_real_rules() -> None:
             expanded += "{{" not in out
     assert templated > 5000
     assert expanded / templated >= 0.98, f"{expanded}/{templated}"
+
+
+# --- the committed corpus and the wheel ---------------------------------------------------------------------------
+
+CORPUS_LINES = alert_corpus.CORPUS.read_text().splitlines()
+SAMPLE_STRIDE = 7  # every 7th rule: ~410 rules, every dataset, group_by, text variant, status and size (~1.5 s)
+
+
+def test_corpus_has_every_rule_in_order_then_the_rendered_examples() -> None:
+    records = [json.loads(line) for line in CORPUS_LINES]
+    per_rule = alert_corpus.PER_RULE
+    rules = [r for r in records if "rule" in r]
+    assert [(r["rule"], r["round"]) for r in rules] == [(i, n) for i in range(len(RULES)) for n in range(per_rule)]
+    assert all(r["alert"] == RULES[r["rule"]]["alert"] for r in rules)
+    assert all(r["slices"]["dataset"] == RULES[r["rule"]]["dataset"] for r in rules)
+    assert records[len(rules) :] == list(alert_corpus.rendered_example_notifications())
+    assert len(records) == len(RULES) * per_rule + 3 * len(EXAMPLES)
+
+
+def test_committed_corpus_is_what_the_renderer_makes_now() -> None:
+    """A sample of the rules re-rendered, line for line (all of them: `scripts/render_alert_corpus.py --check`)."""
+    per_rule = alert_corpus.PER_RULE
+    sample = sorted({*range(0, len(RULES), SAMPLE_STRIDE), len(RULES) - 1})
+    for index in sample:
+        fresh = [alert_corpus.dumps(r) for r in alert_corpus.rule_notifications(index, RULES[index])]
+        assert fresh == CORPUS_LINES[index * per_rule : (index + 1) * per_rule], (
+            f"rule {index} ({RULES[index]['alert']})"
+        )
+    records = [json.loads(CORPUS_LINES[i * per_rule + n]) for i in sample for n in range(per_rule)]
+    assert {r["slices"]["dataset"] for r in records} == {r["dataset"] for r in RULES}
+    for key in ("group_by", "text", "status", "size"):
+        assert {r["slices"][key] for r in records} == {
+            json.loads(line)["slices"][key] for line in CORPUS_LINES if line.startswith('{"rule"')
+        }
+
+
+def test_the_go_template_interpreter_is_not_in_the_ratchet_package() -> None:
+    """It renders test data only; ratchet.classify.recognisers.alertmanager (a recogniser) is another module."""
+    assert importlib.util.find_spec("ratchet.slack_sim.alertmanager") is None
+    assert importlib.util.find_spec("tests.support.alertmanager_template") is not None
+    ratchet = importlib.util.find_spec("ratchet")
+    assert ratchet is not None and ratchet.origin is not None
+    package = Path(ratchet.origin).parent
+    interpreters = [p for p in package.rglob("*.py") if "def execute_alertmanager_template" in p.read_text()]
+    assert interpreters == []

@@ -1,5 +1,9 @@
 """Prometheus Alertmanager's Slack notifications, rendered the way Alertmanager renders them.
 
+Test support, not part of ratchet (it does not ship in the wheel): scripts/render_alert_corpus.py renders the
+classify benchmark's corpus with it (tests/data/alert-formats/alertmanager-eval), tests/test_alertmanager_render.py
+tests it.
+
     group = NotificationGroup(receiver="Default", group_by=["namespace"], alerts=[Alert(labels={...}, ...)])
     payload = render_slack_payload(group)                      # what Alertmanager POSTs to the Slack webhook
     payload = render_slack_payload(group, text_variant="docs_common_annotations")
