@@ -26,7 +26,7 @@ from ratchet.config import (
     load_mcp_config,
     load_monitor_config,
 )
-from ratchet.graphs.state import TriageContext
+from ratchet.context import TriageContext
 from ratchet.jobs.handlers import JobHandlers
 from ratchet.jobs.ingest import enqueue_onboarding, ingest
 from ratchet.jobs.worker import WorkerPool

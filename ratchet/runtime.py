@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
@@ -61,7 +62,9 @@ async def open_runtime(settings: Settings, *, chat_model: BaseChatModel | None =
     if chat_model is not None:
         chat_model.callbacks = [LLMCallRecorder(pool)]  # every call lands in llm_calls, whoever makes it
     try:
-        yield Runtime(settings, url, pool, embeddings, embedding, chat_model, AsyncPostgresSaver(checkpoints))
+        # only safe types are read back from checkpoints; each graph allows its own state's types (graphs/state.py)
+        saver = AsyncPostgresSaver(checkpoints, serde=JsonPlusSerializer(allowed_msgpack_modules=None))
+        yield Runtime(settings, url, pool, embeddings, embedding, chat_model, saver)
     finally:
         await checkpoints.close()
         await pool.close()

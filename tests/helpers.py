@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import os
 import subprocess
@@ -17,10 +18,11 @@ from langchain_core.messages import BaseMessage
 from psycopg_pool import AsyncConnectionPool
 from pydantic import Field
 
-from ratchet.classify.classifier import classify_message
-from ratchet.classify.incidents import record_classification
+from ratchet.classify.classifier import Classifier
+from ratchet.classify.recording import classify_and_record
+from ratchet.llm import LocalEmbeddings
 from ratchet.slack.events import to_message
-from ratchet.storage import channels, messages
+from ratchet.storage import channels
 
 
 def ratchet_cli(*args: str, env: dict[str, str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -83,15 +85,17 @@ async def store_classified(
     thread_of: str | None = None,
     embeddings: Embeddings | None = None,
 ) -> str | None:
-    """Store a message, classify it and apply it to incidents (and embed it) as the message job does; returns
-    what it did to incidents."""
+    """Store a message, then classify, record and embed it through the path backfill takes (no LLM); returns what
+    it did to incidents."""
     message = to_message({**raw, "ts": ts, "thread_ts": thread_of}, channel_id=channel_id)
-    async with pool.connection() as conn, conn.transaction():
+    async with pool.connection() as conn:
         await channels.ensure(conn, channel_id)
-        await messages.insert_if_new(conn, message)
-        stored = await messages.get(conn, channel_id, ts)
-        assert stored is not None
-        classification = await record_classification(conn, stored, classify_message(raw))
-        if embeddings is not None:
-            await messages.set_embedding(conn, channel_id, ts, embeddings.embed_query(message.text))
-    return classification["incident"]
+    [(_, found)] = await classify_and_record(
+        pool, Classifier(), embeddings or shared_local_embeddings(), [message], bot_user_id=None, insert=True
+    )
+    return found.incident
+
+
+@functools.cache
+def shared_local_embeddings() -> LocalEmbeddings:
+    return LocalEmbeddings()

@@ -12,7 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from ratchet.classify.classifier import Classifier
 from ratchet.config import ChannelsConfig, MonitorConfig
-from ratchet.graphs.state import TriageContext, thread_id
+from ratchet.context import TriageContext
+from ratchet.graphs.state import thread_id
 from ratchet.jobs.handlers import JobHandlers
 from ratchet.jobs.ingest import ingest
 from ratchet.runtime import Runtime
@@ -70,10 +71,12 @@ class Thread:
         await self._deliver({**event, "thread_ts": self.ts} if ts != self.ts else event)
         return ts
 
-    async def alert(self, username: str, text: str) -> str:
+    async def alert(self, username: str, text: str, attachments: list[dict[str, Any]] | None = None) -> str:
         """An integration posts a notification at the top of the channel; it starts the thread."""
-        ts = await self.sim.post_message(self.channel, text, username=username)
+        ts = await self.sim.post_message(self.channel, text, username=username, attachments=attachments)
         event = {"type": "message", "subtype": "bot_message", "bot_id": "B0ALERTS", "username": username}
+        if attachments:
+            event["attachments"] = attachments
         await self._deliver({**event, "channel": self.channel, "text": text, "ts": ts})
         self.ts = self.ts or ts
         return ts

@@ -11,11 +11,13 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from psycopg_pool import AsyncConnectionPool
 
+from ratchet.agent import agent
+from ratchet.agent.agent import MAX_AGENT_STEPS, MODEL_ATTEMPTS
 from ratchet.classify.classifier import Classifier
 from ratchet.config import ChannelsConfig, ChannelSettings, Settings
-from ratchet.graphs import triage
-from ratchet.graphs.state import TriageContext, thread_id
-from ratchet.graphs.triage import MAX_AGENT_STEPS, MODEL_ATTEMPTS, build_triage_graph
+from ratchet.context import TriageContext
+from ratchet.graphs.state import thread_id
+from ratchet.graphs.triage import build_triage_graph
 from ratchet.knowledge.refresh import refresh_source
 from ratchet.knowledge.sources import DocSource
 from ratchet.llm import LocalEmbeddings
@@ -94,7 +96,7 @@ async def test_the_agent_looks_things_up_then_answers(runtime: Runtime) -> None:
 async def test_a_failing_model_is_retried_then_the_person_still_gets_an_answer(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(triage, "RETRY_BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(agent, "RETRY_BACKOFF_SECONDS", 0.01)
     model = ScriptedModel(responses=[AIMessage(content="unused")], timeout_error="no answer in 60s")
     poster = await ask(runtime, model, "how do I debug a crash looping pod?")
     assert len(model.seen) == MODEL_ATTEMPTS

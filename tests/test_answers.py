@@ -39,8 +39,7 @@ async def indexed(pool: AsyncConnectionPool, local_embeddings: LocalEmbeddings, 
 async def ask(
     pool: AsyncConnectionPool, embeddings: LocalEmbeddings, model: ScriptedModel | None, **kwargs: Any
 ) -> DocAnswer:
-    async with pool.connection() as conn:
-        return await answer_question(conn, embeddings, model, kwargs.pop("question", QUESTION), **kwargs)
+    return await answer_question(pool, embeddings, model, kwargs.pop("question", QUESTION), **kwargs)
 
 
 def crashloop_number(answer: DocAnswer) -> int:

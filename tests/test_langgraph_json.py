@@ -25,4 +25,4 @@ def test_every_graph_in_langgraph_json_loads_as_a_compiled_graph() -> None:
         graph = getattr(module, variable)
         assert isinstance(graph, CompiledStateGraph) and graph.name == name
     nodes = set(graph.get_graph().nodes)
-    assert {"understand", "agent", "tools", "monitor", "request_approval", "carry_out", "respond"} <= nodes
+    assert {"understand", "agent", "compose", "monitor", "request_approval", "carry_out", "respond"} <= nodes

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from ratchet.agent.agent import MAX_AGENT_STEPS
 from ratchet.config import Settings
-from ratchet.graphs.triage import MAX_AGENT_STEPS
 from ratchet.knowledge.refresh import refresh_source
 from ratchet.knowledge.sources import DocSource
 from ratchet.llm import LocalEmbeddings

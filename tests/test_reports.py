@@ -13,7 +13,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from psycopg_pool import AsyncConnectionPool
 
 from ratchet.classify.classifier import Classifier
-from ratchet.graphs.state import TriageContext
+from ratchet.context import TriageContext
 from ratchet.graphs.triage import build_triage_graph
 from ratchet.jobs.ingest import ingest
 from ratchet.llm import LLMCallRecorder, LocalEmbeddings
@@ -75,7 +75,7 @@ async def alert_week(pool: AsyncConnectionPool) -> None:
         await messages.mark_deleted(conn, OPS, deleted)
     await post(pool, reply("U0PRIYA"), START + timedelta(days=3, hours=2, minutes=2), thread_of=fourth)
 
-    await post(pool, notification("3-"), START + timedelta(days=1, hours=3))  # never resolved
+    await post(pool, notification("3-"), START + timedelta(days=1, hours=3, minutes=1))  # never resolved
     refired = await post(pool, notification("3-"), START + timedelta(days=2, hours=3))
     await post(pool, reply("U0DIEGO"), START + timedelta(days=2, hours=3, minutes=10), thread_of=refired)
 

@@ -103,8 +103,7 @@ def link(ts: dict[str, str], reply: str, thread: str) -> str:
 
 
 async def synthesize(pool: AsyncConnectionPool, model: ScriptedModel | None, **kwargs: Any) -> SynthesizedRunbook:
-    async with pool.connection() as conn:
-        return await synthesize_runbook(conn, model, ALERT, service="monitoring", permalink_base=BASE, **kwargs)
+    return await synthesize_runbook(pool, model, ALERT, service="monitoring", permalink_base=BASE, **kwargs)
 
 
 WRITTEN = draft(
@@ -183,8 +182,7 @@ async def test_without_a_model_the_past_threads_are_listed(pool: AsyncConnection
 
 
 async def test_another_service_has_no_threads(pool: AsyncConnectionPool, history: dict[str, str]) -> None:
-    async with pool.connection() as conn:
-        runbook = await synthesize_runbook(conn, ScriptedModel(responses=[]), ALERT, service="payments")
+    runbook = await synthesize_runbook(pool, ScriptedModel(responses=[]), ALERT, service="payments")
     assert not runbook.threads and not runbook.written and runbook.note
 
 

@@ -12,6 +12,7 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from ratchet.classify.command import run_classifier_command
+from ratchet.classify.links import runbook_link
 from ratchet.classify.models import AlertMessage, Classification, Layer, fingerprint
 from ratchet.classify.recognisers import recognise
 from ratchet.prompts import render_prompt
@@ -38,7 +39,14 @@ class LLMVerdict(BaseModel):
 def classify_message(raw: Mapping[str, Any], *, bot_user_id: str | None = None) -> Classification:
     """Recognisers and heuristics only: no external command, no LLM. Never raises."""
     message = AlertMessage.from_slack(raw)
-    return recognise(message) or conversational(message, bot_user_id)
+    return with_runbook_link(raw, recognise(message) or conversational(message, bot_user_id))
+
+
+def with_runbook_link(raw: Mapping[str, Any], found: Classification) -> Classification:
+    """An alert keeps the runbook link its notification carries, whichever layer recognised it."""
+    if not found.is_alert or found.runbook_url:
+        return found
+    return found.model_copy(update={"runbook_url": runbook_link(raw)})
 
 
 def conversational(message: AlertMessage, bot_user_id: str | None, layer: Layer = "heuristic") -> Classification:
@@ -69,6 +77,9 @@ class Classifier:
     async def classify(
         self, raw: Mapping[str, Any], *, bot_user_id: str | None = None, use_llm: bool = True
     ) -> Classification:
+        return with_runbook_link(raw, await self._classify(raw, bot_user_id, use_llm))
+
+    async def _classify(self, raw: Mapping[str, Any], bot_user_id: str | None, use_llm: bool) -> Classification:
         message = AlertMessage.from_slack(raw)
         if found := recognise(message):
             return found

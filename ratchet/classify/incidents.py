@@ -7,7 +7,7 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from ratchet.classify.models import Classification
-from ratchet.storage import incidents, messages
+from ratchet.storage import incidents
 from ratchet.storage.messages import StoredMessage
 
 
@@ -29,12 +29,3 @@ async def track(conn: AsyncConnection[Any], message: StoredMessage, found: Class
         incident = await incidents.record_reply(conn, thread_ts=message.thread_ts, user_id=message.user_id, **where)
         return f"response to incident {incident.id}" if incident else None
     return None
-
-
-async def record_classification(
-    conn: AsyncConnection[Any], stored: StoredMessage, found: Classification
-) -> dict[str, Any]:
-    """Apply the classification to the channel's incidents and keep it, with what it did, on the message."""
-    classification = {**found.model_dump(), "incident": await track(conn, stored, found)}
-    await messages.set_classification(conn, stored.channel_id, stored.ts, classification)
-    return classification

@@ -94,6 +94,8 @@ class Classification(BaseModel):
     confidence: float = 1.0
     layer: Layer | None = None
     count: int | None = None  # alerts in a grouped notification ([FIRING:3])
+    runbook_url: str | None = None  # the runbook the notification links to, if it does
+    incident: str | None = None  # what the message did to its channel's incidents, once recorded
 
     @property
     def is_alert(self) -> bool:

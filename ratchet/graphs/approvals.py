@@ -15,10 +15,10 @@ from collections.abc import Awaitable, Callable
 
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
-from pydantic import BaseModel
 
+from ratchet.context import PendingAction, TriageContext
 from ratchet.graphs.monitor import MONITOR_ACTION, run_approved
-from ratchet.graphs.state import PendingAction, TriageContext, TriageState
+from ratchet.graphs.state import Decision, TriageState
 from ratchet.slack.posting import Reply
 from ratchet.tools.doc_updates import DOC_PULL_REQUEST, open_approved_pull_request
 
@@ -29,14 +29,6 @@ APPROVING_REACTIONS = frozenset({"white_check_mark", "heavy_check_mark", "ballot
 
 Executor = Callable[[PendingAction, TriageContext], Awaitable[str]]
 EXECUTORS: dict[str, Executor] = {MONITOR_ACTION: run_approved, DOC_PULL_REQUEST: open_approved_pull_request}
-
-
-class Decision(BaseModel):
-    """A person's answer to an approval request."""
-
-    approved: bool
-    user: str
-    said: str  # the reply's text, or ":white_check_mark:" for a reaction
 
 
 def decision_from_reply(text: str, user: str) -> Decision:
@@ -64,7 +56,7 @@ async def request_approval(state: TriageState, runtime: Runtime[TriageContext]) 
         )
     )
     answer = interrupt({"actions": [action["summary"] for action in pending]})
-    return {"decision": Decision.model_validate(answer).model_dump()}
+    return {"decision": Decision.model_validate(answer)}
 
 
 def approval_key(channel_id: str, ts: str) -> str:

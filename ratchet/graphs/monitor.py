@@ -9,7 +9,8 @@ import logging
 
 from langgraph.runtime import Runtime
 
-from ratchet.graphs.state import PendingAction, TriageContext, TriageState
+from ratchet.context import PendingAction, TriageContext
+from ratchet.graphs.state import TriageState
 from ratchet.monitor.actions import MonitorActionError, MonitorRequest, deliver, evaluate, run_action
 from ratchet.storage import messages
 

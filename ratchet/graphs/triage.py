@@ -2,7 +2,7 @@
 
     understand ─┬─ alert fired    → runbook ∥ recent activity ∥ past incidents → brief ─┐
                 ├─ alert resolved → resolution note ──────────────────────────────────┤
-                ├─ a person addressed the bot, with an LLM → agent ⇄ tools → compose ──┤
+                ├─ a person addressed the bot, with an LLM → agent → compose ──────────┤
                 ├─ a person addressed the bot, without one → answer from the docs ────┤→ respond ─┐
                 ├─ a person wrote in a monitored channel → monitor rules ─────────────┘           │
                 └─ anything else → done (stored, classified, embedded)                             │
@@ -12,79 +12,57 @@
 A Slack thread is one LangGraph thread (`slack:<team>:<channel>:<thread_ts|ts>`), checkpointed in Postgres after
 every step, so a run interrupted by a crash resumes where it stopped; `respond` posts through the idempotent
 `Poster`, so a step that runs again never posts twice. An approval request stops the run (`interrupt()`) until a
-person answers in the thread (graphs/approvals.py).
+person answers in the thread (graphs/approvals.py). The person's branch (the agent, a `create_agent` subgraph in
+ratchet/agent/, or the documentation's answer) is in graphs/conversation.py, the channel monitor in
+graphs/monitor.py.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import timedelta
 from typing import Any
 
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
-from langchain_core.runnables import RunnableConfig
-from langchain_core.tools import BaseTool
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
-from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
-from langgraph.types import Checkpointer, Command
+from langgraph.types import Checkpointer
 from slack_sdk.errors import SlackApiError
 
-from ratchet.classify import incidents as incident_tracking
+from ratchet.classify.recording import classify_and_record
+from ratchet.context import TriageContext
 from ratchet.graphs.approvals import carry_out, request_approval
+from ratchet.graphs.conversation import agent, answer, compose
 from ratchet.graphs.monitor import monitor
-from ratchet.graphs.state import TriageContext, TriageState
+from ratchet.graphs.state import CHECKPOINTED_TYPES, TriageInput, TriageState
 from ratchet.knowledge.activity import past_incidents, recent_activity
-from ratchet.knowledge.answers import answer_question
 from ratchet.knowledge.runbooks import find_curated_runbook
 from ratchet.knowledge.synthesis import permalink, synthesize_runbook
-from ratchet.prompts import load_prompt, render_prompt
-from ratchet.redact import redact
 from ratchet.slack.formatting import shorten
 from ratchet.slack.posting import Reply
 from ratchet.storage import channels, incidents, messages, posts
-from ratchet.storage.messages import StoredMessage
-from ratchet.tools import TOOLS
-
-MAX_AGENT_STEPS = 5  # model calls per question
-THREAD_CONTEXT = 10  # the thread's latest messages shown to the agent
-MODEL_ATTEMPTS = 3  # tries per agent step when the model fails or returns a malformed tool call
-RETRY_BACKOFF_SECONDS = 1.0  # doubled after each failed try
-
-log = logging.getLogger(__name__)
-
 
 # --- nodes -----------------------------------------------------------------------------------------------------
 
 
 async def understand(state: TriageState, runtime: Runtime[TriageContext]) -> TriageState:
-    """Classify the message, apply it to incidents, embed it."""
+    """Classify the message, apply it to incidents, embed it; note who asked what, where."""
     ctx = runtime.context
     async with ctx.pool.connection() as conn:
         stored = await messages.get(conn, state["channel_id"], state["ts"])
         channel = await channels.get(conn, state["channel_id"])
     if stored is None or stored.is_deleted:
-        return {"classification": {"kind": "gone"}, "addressed": False, "replies": []}
-    found = await ctx.classifier.classify(stored.attrs.get("raw", {}), bot_user_id=ctx.bot.user_id)
-    channel_name = channel.name if channel else None
-    monitored = (
-        ctx.chat_model is not None
-        and stored.is_human
-        and stored.thread_ts is None
-        and bool(ctx.monitor.rules_for(stored.channel_id, channel_name))
+        return {"addressed": False, "replies": []}
+    [(stored, classification)] = await classify_and_record(
+        ctx.pool, ctx.classifier, ctx.embeddings, [stored], bot_user_id=ctx.bot.user_id
     )
-    vector = await ctx.embeddings.aembed_query(stored.text) if stored.text.strip() else None
-    async with ctx.pool.connection() as conn, conn.transaction():
-        classification = await incident_tracking.record_classification(conn, stored, found)
-        if vector is not None:
-            await messages.set_embedding(conn, stored.channel_id, stored.ts, vector)
+    async with ctx.pool.connection() as conn:
         # a question in a thread the bot already answered in is a follow-up addressed to it
         follow_up = (
             bool(stored.thread_ts)
-            and found.kind == "question"
+            and classification.kind == "question"
             and bool(await posts.in_thread(conn, stored.channel_id, stored.conversation_ts))
         )
+    channel_name = channel.name if channel else None
     return {
         "classification": classification,
         "addressed": ctx.bot.is_addressed(stored) or follow_up,
@@ -93,19 +71,25 @@ async def understand(state: TriageState, runtime: Runtime[TriageContext]) -> Tri
         "posted_at": stored.posted_at,
         "author": stored.user_id or stored.attrs.get("username") or "?",
         "channel_name": channel_name,
-        "monitored": monitored,
+        "monitored": (
+            ctx.chat_model is not None
+            and stored.is_human
+            and stored.thread_ts is None
+            and bool(ctx.monitor.rules_for(stored.channel_id, channel_name))
+        ),
+        "agent_available": ctx.chat_model is not None,
         "replies": [],
         "pending": [],
-        "steps": 0,
-        "agent_available": ctx.chat_model is not None,
     }
 
 
 def route(state: TriageState) -> list[str] | str:
-    kind = state["classification"].get("kind")
-    if kind == "alert_firing" and state["classification"].get("alert"):
+    found = state.get("classification")
+    if found is None:  # the message is gone
+        return END
+    if found.kind == "alert_firing" and found.alert:
         return ["runbook", "activity", "history"]
-    if kind == "alert_resolved" and state["classification"].get("fingerprint"):
+    if found.kind == "alert_resolved" and found.fingerprint:
         return "resolution"
     if state.get("addressed"):
         return "agent" if state.get("agent_available") else "answer"
@@ -115,16 +99,19 @@ def route(state: TriageState) -> list[str] | str:
 
 
 async def runbook(state: TriageState, runtime: Runtime[TriageContext]) -> TriageState:
-    ctx, alert = runtime.context, state["classification"]["alert"]
+    """The runbook the notification links to, else the docs' runbook for the alert; and what past threads say."""
+    ctx, found = runtime.context, state["classification"]
+    assert found.alert is not None
     async with ctx.pool.connection() as conn:
-        curated = await find_curated_runbook(conn, ctx.embeddings, alert)
-        written = await synthesize_runbook(conn, ctx.chat_model, alert)
-    parts = []
+        curated = await find_curated_runbook(conn, ctx.embeddings, found.alert, runbook_link=found.runbook_url)
+    written = await synthesize_runbook(ctx.pool, ctx.chat_model, found.alert)
     if curated:
         link = f"[{curated.title or curated.path}]({curated.url})" if curated.url else f"`{curated.path}`"
-        parts.append(f"**Runbook:** {link} ({curated.source})")
+        parts = [f"**Runbook:** {link} ({curated.source})"]
+    elif found.runbook_url:
+        parts = [f"**Runbook:** [{found.runbook_url}]({found.runbook_url}) (linked from the alert)"]
     else:
-        parts.append(f"**Runbook:** none for {alert} in the indexed documentation.")
+        parts = [f"**Runbook:** none for {found.alert} in the indexed documentation."]
     if written.statements or written.threads:
         parts.append(written.to_markdown())
     return {"runbook": "\n\n".join(parts)}
@@ -132,9 +119,10 @@ async def runbook(state: TriageState, runtime: Runtime[TriageContext]) -> Triage
 
 async def activity(state: TriageState, runtime: Runtime[TriageContext]) -> TriageState:
     ctx, found = runtime.context, state["classification"]
+    assert found.alert is not None
     async with ctx.pool.connection() as conn:
         hits = await recent_activity(
-            conn, ctx.embeddings, alert=found["alert"], service=found.get("service"), at=state["posted_at"]
+            conn, ctx.embeddings, alert=found.alert, service=found.service, at=state["posted_at"]
         )
     if not hits:
         return {"activity": "**Recent activity:** nothing related said in the last hour."}
@@ -145,7 +133,7 @@ async def activity(state: TriageState, runtime: Runtime[TriageContext]) -> Triag
 async def history(state: TriageState, runtime: Runtime[TriageContext]) -> TriageState:
     ctx, found = runtime.context, state["classification"]
     async with ctx.pool.connection() as conn:
-        past = await past_incidents(conn, fingerprint=found.get("fingerprint"), excluding=state["ts"])
+        past = await past_incidents(conn, fingerprint=found.fingerprint, excluding=state["ts"])
     if not past:
         return {"history": "**Past incidents:** this alert has not fired here before."}
     lines = []
@@ -193,126 +181,6 @@ async def resolution(state: TriageState, runtime: Runtime[TriageContext]) -> Tri
     return {"thread_ts": incident.opened_ts, "replies": [{"module": "incidents", "markdown": note}]}
 
 
-async def answer(state: TriageState, runtime: Runtime[TriageContext]) -> TriageState:
-    """A person addressed the bot: the documentation's answer, or its passages, or why there is none."""
-    ctx = runtime.context
-    async with ctx.pool.connection() as conn:
-        found = await answer_question(conn, ctx.embeddings, ctx.chat_model, state["question"])
-    return {"replies": [{"module": "commands", "markdown": found.to_markdown()}]}
-
-
-async def agent(state: TriageState, runtime: Runtime[TriageContext]) -> TriageState:
-    """One model step: on the first, the question (and the thread, quoted) joins the thread's conversation."""
-    ctx = runtime.context
-    assert ctx.chat_model is not None
-    new: list[AnyMessage] = []
-    if state.get("steps", 0) == 0:
-        if not state.get("messages"):
-            new.append(SystemMessage(load_prompt("agent_system")))
-        new.append(HumanMessage(await _question(state, ctx)))
-    used = state.get("tokens", 0)
-    if used >= ctx.thread_token_budget:
-        reason = f"(this thread has used its budget of {ctx.thread_token_budget:,} LLM tokens; ask in a new thread)"
-        return {"messages": [*new, AIMessage(content=reason, name="failure")], "steps": MAX_AGENT_STEPS}
-    allowed = allowed_tools(ctx, state["channel_id"], state.get("channel_name"))
-    reply = await _call_model(ctx, allowed, [*state.get("messages", []), *new])
-    names = {tool.name for tool in allowed}
-    if any(call["name"] not in names for call in reply.tool_calls):
-        # a tool this channel does not allow is called under a name no tool has: the call fails, the model is told
-        reply.tool_calls = [
-            c if c["name"] in names else {**c, "name": f"{c['name']} (not allowed in this channel)"}
-            for c in reply.tool_calls
-        ]
-    spent = reply.usage_metadata["total_tokens"] if reply.usage_metadata else 0
-    return {"messages": [*new, reply], "steps": state.get("steps", 0) + 1, "tokens": used + spent}
-
-
-async def _call_model(ctx: TriageContext, tools: list[BaseTool], conversation: list[AnyMessage]) -> AIMessage:
-    """The model's next message; timeouts, rate limits, errors and malformed tool calls are retried with backoff,
-    then become a `failure` message whose text is the reason, so the person still gets an answer or a reason."""
-    assert ctx.chat_model is not None
-    model = ctx.chat_model.bind_tools(tools)
-    config: RunnableConfig = {"metadata": {"module": "commands"}, "run_name": "agent"}
-    # e.g. ChatOpenAI: its client already retries timeouts, 429s (after Retry-After) and 5xx with backoff
-    client_retries = isinstance(getattr(ctx.chat_model, "max_retries", None), int)
-    problem, tries = "", 0
-    for tries in range(1, MODEL_ATTEMPTS + 1):
-        if tries > 1:
-            await asyncio.sleep(RETRY_BACKOFF_SECONDS * 2 ** (tries - 2))
-        try:
-            reply = await model.ainvoke(conversation, config=config)
-        except Exception as error:
-            problem = f"the model failed: {type(error).__name__}: {shorten(str(error), 200)}"
-            log.warning("agent model call %d/%d failed: %s", tries, MODEL_ATTEMPTS, problem)
-            if client_retries:
-                break
-            continue
-        if not isinstance(reply, AIMessage):
-            problem = f"the model returned a {type(reply).__name__}, not a message"
-        elif reply.invalid_tool_calls:
-            bad = reply.invalid_tool_calls[0]
-            problem = f"the model made a malformed call to {bad.get('name') or 'a tool'}: {bad.get('error') or ''}"
-            log.warning("agent model call %d/%d: %s", tries, MODEL_ATTEMPTS, problem)
-        else:
-            return reply
-    return AIMessage(content=f"({problem.strip(': ')}, {tries} {'try' if tries == 1 else 'tries'})", name="failure")
-
-
-def allowed_tools(ctx: TriageContext, channel_id: str, channel_name: str | None) -> list[BaseTool]:
-    """The agent's tools (built-in and from MCP servers) this channel allows (RATCHET_CHANNELS_CONFIG)."""
-    allowed = ctx.channels.for_channel(channel_id, channel_name).tools
-    return [tool for tool in [*TOOLS, *ctx.extra_tools] if allowed is None or tool.name in allowed]
-
-
-async def tools(state: TriageState, runtime: Runtime[TriageContext], config: RunnableConfig) -> Any:
-    """Run the tool calls of the agent's last message (in parallel); a call to a tool the channel does not allow
-    was renamed by `agent`, so it fails here and the model reads why. What the tools found (Slack messages, docs,
-    MCP servers' answers) has secrets redacted before the model sees it."""
-    ran = await ToolNode([*TOOLS, *runtime.context.extra_tools]).ainvoke(state, config)
-    for output in ran if isinstance(ran, list) else [ran]:  # a list when a tool returned a Command
-        update = output.update if isinstance(output, Command) else output
-        for message in update.get("messages", []):
-            message.content = redact(message.text)
-    return ran
-
-
-def after_agent(state: TriageState) -> str:
-    last = state["messages"][-1]
-    wants_tools = isinstance(last, AIMessage) and bool(last.tool_calls) and last.name != "failure"
-    return "tools" if wants_tools and state.get("steps", 0) < MAX_AGENT_STEPS else "compose"
-
-
-async def compose(state: TriageState, runtime: Runtime[TriageContext]) -> TriageState:
-    """The agent's last word, or, when it failed or ran out of steps, the documentation's passages and why."""
-    last = state["messages"][-1]
-    text = last.content if isinstance(last, AIMessage) and isinstance(last.content, str) else ""
-    if isinstance(last, AIMessage) and last.name != "failure" and not last.tool_calls and text.strip():
-        return {"replies": [{"module": "commands", "markdown": text}]}
-    reason = text.strip("()") if last.name == "failure" else "I ran out of steps before I had an answer"
-    async with runtime.context.pool.connection() as conn:
-        passages = await answer_question(conn, runtime.context.embeddings, None, state["question"])
-    markdown = f"_{reason}; here is what the documentation says._\n\n{passages.to_markdown()}"
-    # every tool call in the conversation needs its answer, or the next question in the thread is refused (OpenAI)
-    unanswered = [
-        ToolMessage(content="Not run: the step budget ran out.", tool_call_id=call["id"], status="error")
-        for call in (last.tool_calls if isinstance(last, AIMessage) else [])
-    ]
-    return {"messages": unanswered, "replies": [{"module": "commands", "markdown": markdown}]}
-
-
-async def _question(state: TriageState, ctx: TriageContext) -> str:
-    async with ctx.pool.connection() as conn:
-        thread = await messages.thread(conn, state["channel_id"], state["thread_ts"])
-
-    def author(m: StoredMessage) -> str:
-        return "ratchet" if m.bot_id == ctx.bot.bot_id else m.user_id or m.attrs.get("username") or "bot"
-
-    transcript = "\n".join(f"[{author(m)}] {m.text[:1500]}" for m in thread[-THREAD_CONTEXT:] if m.ts != state["ts"])
-    return render_prompt(
-        "agent_question", thread=transcript or "(none)", user=state["author"], question=state["question"]
-    )
-
-
 async def respond(state: TriageState, runtime: Runtime[TriageContext]) -> TriageState:
     """Post every reply once: the key is the message and the reply's place, whatever step runs again."""
     for index, reply in enumerate(state.get("replies", [])):
@@ -351,7 +219,7 @@ def _duration(value: timedelta | None) -> str:
 
 
 def build_triage_graph(checkpointer: Checkpointer | None = None) -> Any:
-    graph = StateGraph(TriageState, context_schema=TriageContext)
+    graph = StateGraph(TriageState, context_schema=TriageContext, input_schema=TriageInput)
     graph.add_node("understand", understand)
     graph.add_node("runbook", runbook)
     graph.add_node("activity", activity)
@@ -360,7 +228,6 @@ def build_triage_graph(checkpointer: Checkpointer | None = None) -> Any:
     graph.add_node("resolution", resolution)
     graph.add_node("answer", answer)
     graph.add_node("agent", agent)
-    graph.add_node("tools", tools)
     graph.add_node("compose", compose)
     graph.add_node("monitor", monitor)
     graph.add_node("respond", respond)
@@ -370,14 +237,15 @@ def build_triage_graph(checkpointer: Checkpointer | None = None) -> Any:
     graph.add_conditional_edges(
         "understand", route, ["runbook", "activity", "history", "resolution", "agent", "answer", "monitor", END]
     )
-    graph.add_conditional_edges("agent", after_agent, ["tools", "compose"])
-    graph.add_edge("tools", "agent")
+    graph.add_edge("agent", "compose")
     graph.add_edge(["runbook", "activity", "history"], "brief")
     for node in ("brief", "resolution", "answer", "compose", "monitor"):
         graph.add_edge(node, "respond")
     graph.add_conditional_edges("respond", after_respond, ["request_approval", END])
     graph.add_edge("request_approval", "carry_out")
     graph.add_edge("carry_out", "respond")
+    if isinstance(checkpointer, BaseCheckpointSaver):
+        checkpointer = checkpointer.with_allowlist(CHECKPOINTED_TYPES)
     return graph.compile(checkpointer=checkpointer, name="triage")
 
 

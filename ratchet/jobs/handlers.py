@@ -9,13 +9,15 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Checkpointer, Command, StateSnapshot
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ratchet.classify import incidents
-from ratchet.graphs.approvals import Decision, approval_key, decision_from_reply
-from ratchet.graphs.state import TriageContext, thread_id
+from ratchet.classify.recording import classify_and_record
+from ratchet.context import TriageContext
+from ratchet.graphs.approvals import approval_key, decision_from_reply
+from ratchet.graphs.state import Decision, thread_id
 from ratchet.graphs.triage import build_triage_graph
 from ratchet.jobs.ingest import APPROVAL_JOB, EMBED_JOB, MESSAGE_JOB, ONBOARD_JOB
 from ratchet.jobs.worker import Handler
 from ratchet.slack.events import MalformedEvent, to_message
+from ratchet.slack.posting import Reply
 from ratchet.storage import channels, jobs, messages, posts
 from ratchet.storage.jobs import Job
 from ratchet.storage.messages import Message
@@ -61,13 +63,40 @@ class JobHandlers:
         cancels). A retried job of the message that started a run resumes that run instead of starting it again."""
         channel_id, ts, thread_ts = job.payload["channel_id"], job.payload["ts"], job.payload["thread_ts"]
         config = self._config(job.payload.get("team_id"), channel_id, thread_ts, event_ts=ts, job_id=job.id)
-        async with jobs.serialized(self.pool, config["configurable"]["thread_id"]):
+        previous = await self.graph.aget_state(config)
+        stale = await self._left_by_an_older_graph(previous, config)
+        if stale:
+            await self._abandon(previous)
+        elif previous.next and previous.values.get("ts") != ts:
+            await self._run(await self._settle(previous, channel_id, ts), config)
             previous = await self.graph.aget_state(config)
-            if previous.next and previous.values.get("ts") != ts:
-                await self._run(await self._settle(previous, channel_id, ts), config)
-                previous = await self.graph.aget_state(config)
-            resume = bool(previous.next) and previous.values.get("ts") == ts
-            await self._run(None if resume else {"channel_id": channel_id, "ts": ts}, config)
+        resume = not stale and bool(previous.next) and previous.values.get("ts") == ts
+        await self._run(None if resume else {"channel_id": channel_id, "ts": ts}, config)
+
+    async def _left_by_an_older_graph(self, waiting: StateSnapshot, config: RunnableConfig) -> bool:
+        """A run checkpointed by an older shape of the graph cannot be resumed: it waits for a node the graph no
+        longer has (e.g. the agent's `tools` loop before the agent was a subgraph), or its classification is the
+        plain dict the state held before it was typed."""
+        if waiting.next and isinstance(waiting.values.get("classification"), dict):
+            return True
+        saved = await self.graph.checkpointer.aget_tuple(config) if self.graph.checkpointer else None
+        channels = saved.checkpoint["channel_values"] if saved else {}
+        waits_for = {name.removeprefix("branch:to:") for name in channels if name.startswith("branch:to:")}
+        return bool(waits_for - set(self.graph.nodes))
+
+    async def _abandon(self, waiting: StateSnapshot) -> None:
+        """Tell the thread that a run from before an upgrade will not finish; the next run starts afresh."""
+        channel_id, ts = waiting.values["channel_id"], waiting.values["ts"]
+        log.warning("abandoning a run of an older graph shape in %s at %s (next: %s)", channel_id, ts, waiting.next)
+        await self.context.poster.post(
+            Reply(
+                channel_id=channel_id,
+                thread_ts=waiting.values.get("thread_ts") or ts,
+                module="commands",
+                markdown="_I was upgraded while working on this thread and could not finish; ask me again._",
+                key=f"triage:{channel_id}:{ts}:abandoned",
+            )
+        )
 
     async def _settle(self, waiting: StateSnapshot, channel_id: str, ts: str) -> Command | None:
         """What finishes the thread's waiting run: nothing to add to a crashed one; this message's answer to an
@@ -96,15 +125,12 @@ class JobHandlers:
         if post is None or post.thread_ts is None:
             return
         config = self._config(None, reaction.channel_id, post.thread_ts, event_ts=reaction.message_ts, job_id=job.id)
-        async with jobs.serialized(self.pool, config["configurable"]["thread_id"]):
-            waiting = await self.graph.aget_state(config)
-            request = approval_key(reaction.channel_id, waiting.values.get("ts", ""))
-            if not waiting.interrupts or post.idempotency_key.rsplit(":", 1)[0] != request:
-                return
-            said = f":{reaction.reaction}:"
-            await self._run(
-                Command(resume=Decision(approved=True, user=reaction.user_id, said=said).model_dump()), config
-            )
+        waiting = await self.graph.aget_state(config)
+        request = approval_key(reaction.channel_id, waiting.values.get("ts", ""))
+        if not waiting.interrupts or post.idempotency_key.rsplit(":", 1)[0] != request:
+            return
+        said = f":{reaction.reaction}:"
+        await self._run(Command(resume=Decision(approved=True, user=reaction.user_id, said=said).model_dump()), config)
 
     def _config(
         self, team_id: str | None, channel_id: str, thread_ts: str, *, event_ts: str, job_id: int
@@ -170,20 +196,7 @@ class JobHandlers:
                 backfilled.append(to_message(raw, channel_id=channel_id).model_copy(update={"origin": "backfill"}))
             except MalformedEvent as problem:
                 log.warning("skipped a malformed message in %s history: %s", channel_id, problem)
-        backfilled.sort(key=lambda m: float(m.ts))
-        async with self.pool.connection() as conn, conn.transaction():
-            new = [m for m in backfilled if await messages.insert_if_new(conn, m)]
-            for message in new:
-                found = await self.classifier.classify(
-                    message.attrs["raw"], bot_user_id=self.bot.user_id, use_llm=False
-                )
-                stored = await messages.get(conn, channel_id, message.ts)
-                assert stored is not None
-                await incidents.record_classification(conn, stored, found)
-        with_text = [m for m in new if m.text.strip()]
-        for start in range(0, len(with_text), 256):
-            batch = with_text[start : start + 256]
-            vectors = await self.embeddings.aembed_documents([m.text for m in batch])
-            async with self.pool.connection() as conn, conn.transaction():
-                for message, vector in zip(batch, vectors, strict=True):
-                    await messages.set_embedding(conn, channel_id, message.ts, vector)
+        await classify_and_record(
+            self.pool, self.classifier, self.embeddings, backfilled, bot_user_id=self.bot.user_id, use_llm=False,
+            insert=True,
+        )  # fmt: skip

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Literal
+from typing import Literal
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
-from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, Field
 
 from ratchet.prompts import render_prompt
@@ -96,7 +96,7 @@ class AnswerDraft(BaseModel):
 
 
 async def answer_question(
-    conn: AsyncConnection[Any],
+    pool: AsyncConnectionPool,
     embeddings: Embeddings,
     chat_model: BaseChatModel | None,
     question: str,
@@ -104,8 +104,10 @@ async def answer_question(
     source: str | None = None,
     limit: int = 5,
 ) -> DocAnswer:
-    """Answer `question` from the documentation (one source, or all)."""
-    hits = await search_chunks(conn, question, await embeddings.aembed_query(question), source=source, limit=limit)
+    """Answer `question` from the documentation (one source, or all); no connection is held during the model call."""
+    vector = await embeddings.aembed_query(question)
+    async with pool.connection() as conn:
+        hits = await search_chunks(conn, question, vector, source=source, limit=limit)
     passages = [
         Passage(number=n, **hit.model_dump(include={"source", "path", "url", "title", "heading", "content"}))
         for n, hit in enumerate(hits, 1)

@@ -113,6 +113,5 @@ async def curated_runbook(
 async def synthesized_runbook(runtime: Runtime, alert: str, *, service: str | None = None) -> SynthesizedRunbook | None:
     """The runbook written from the alert's past threads (or the threads themselves without an LLM); None when
     the alert has no past thread with a person's reply."""
-    async with runtime.pool.connection() as conn:
-        found = await synthesize_runbook(conn, runtime.chat_model, alert, service=service)
+    found = await synthesize_runbook(runtime.pool, runtime.chat_model, alert, service=service)
     return found if found.statements or found.threads else None

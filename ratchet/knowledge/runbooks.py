@@ -14,10 +14,11 @@ from urllib.parse import urlparse
 
 from langchain_core.embeddings import Embeddings
 from psycopg import AsyncConnection
-from psycopg.rows import class_row
 from pydantic import BaseModel
 
 from ratchet.knowledge.activity import alert_terms as alert_term_query
+from ratchet.storage import documents
+from ratchet.storage.documents import DocumentRef
 from ratchet.storage.search import search_chunks
 
 MatchedBy = Literal["runbook_link", "file_name", "title", "search"]
@@ -32,13 +33,6 @@ class CuratedRunbook(BaseModel):
     matched_by: MatchedBy
 
 
-class _Candidate(BaseModel):
-    source: str
-    path: str
-    url: str | None
-    title: str | None
-
-
 def _link_key(link: str) -> tuple[str, str]:
     """(parent folder, document name) of a runbook link or path, lower case and without extension or anchor."""
     path = urlparse(link).path if "://" in link else link
@@ -47,18 +41,6 @@ def _link_key(link: str) -> tuple[str, str]:
         return "", ""
     name = re.sub(r"\.(md|markdown|txt|html?)$", "", parts[-1].lower())
     return (parts[-2].lower() if len(parts) > 1 else ""), name
-
-
-async def _candidates(conn: AsyncConnection[Any], where: str, params: dict[str, Any]) -> list[_Candidate]:
-    async with conn.cursor(row_factory=class_row(_Candidate)) as cursor:
-        await cursor.execute(
-            f"SELECT source, path, url, title FROM documents WHERE {where} ORDER BY source, path", params
-        )
-        return await cursor.fetchall()
-
-
-STEM = "lower(regexp_replace(split_part(path, '/', -1), '\\.[^.]*$', ''))"
-PARENT = "lower(split_part(path, '/', -2))"
 
 
 async def find_curated_runbook(
@@ -72,22 +54,13 @@ async def find_curated_runbook(
     """The curated runbook for `alert`, or None when there is none good enough."""
     if runbook_link:
         parent, name = _link_key(runbook_link)
-        by_link = await _candidates(
-            conn,
-            f"(lower(path) = %(path)s OR lower(path) LIKE '%%/' || %(path)s OR lower(url) = %(url)s) "
-            f"OR ({STEM} = %(name)s AND (%(parent)s = '' OR {PARENT} = %(parent)s))",
-            {"path": runbook_link.lower().split("#")[0], "url": runbook_link.lower(), "name": name, "parent": parent},
-        )
+        by_link = await documents.linked_documents(conn, runbook_link, name=name, parent=parent)
         if by_link:
             return _found(by_link[0], "runbook_link")
-    by_name = await _candidates(conn, f"{STEM} = %(name)s", {"name": alert.lower()})
+    by_name = await documents.documents_named(conn, alert)
     if by_name:
         return _found(by_name[0], "file_name")
-    by_title = await _candidates(
-        conn,
-        "lower(title) = %(name)s OR lower(metadata->>'alert') = %(name)s OR metadata->'alerts' ? %(alert)s",
-        {"name": alert.lower(), "alert": alert},
-    )
+    by_title = await documents.documents_about_alert(conn, alert)
     if by_title:
         return _found(by_title[0], "title")
     query = " ".join(filter(None, [alert_term_query(alert), summary]))
@@ -98,5 +71,5 @@ async def find_curated_runbook(
     return None
 
 
-def _found(candidate: _Candidate, matched_by: MatchedBy) -> CuratedRunbook:
+def _found(candidate: DocumentRef, matched_by: MatchedBy) -> CuratedRunbook:
     return CuratedRunbook(**candidate.model_dump(), matched_by=matched_by)

@@ -13,16 +13,15 @@ import logging
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
-from psycopg import AsyncConnection
-from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, Field
 
 from ratchet.prompts import render_prompt
 from ratchet.slack.formatting import shorten
-from ratchet.storage import incidents
+from ratchet.storage import incidents, runbooks
 from ratchet.storage.threads import ThreadReply, incident_replies
 
 log = logging.getLogger(__name__)
@@ -140,7 +139,7 @@ class RunbookDraft(BaseModel):
 
 
 async def synthesize_runbook(
-    conn: AsyncConnection[Any],
+    pool: AsyncConnectionPool,
     chat_model: BaseChatModel | None,
     alert: str,
     *,
@@ -148,10 +147,13 @@ async def synthesize_runbook(
     permalink_base: str = "https://slack.com",
     max_incidents: int = MAX_INCIDENTS,
 ) -> SynthesizedRunbook:
-    """The runbook for `alert` (and `service`) from its past threads: cached, written by the model, or the threads."""
-    past = [i for i in await incidents.recent(conn, alert=alert, limit=max_incidents * 5) if _same(i, service)]
-    past = past[:max_incidents]
-    found = await incident_replies(conn, [i.id for i in past])
+    """The runbook for `alert` (and `service`) from its past threads: cached, written by the model, or the threads.
+    No connection is held during the model call."""
+    async with pool.connection() as conn:
+        past = [i for i in await incidents.recent(conn, alert=alert, limit=max_incidents * 5) if _same(i, service)]
+        past = past[:max_incidents]
+        found = await incident_replies(conn, [i.id for i in past])
+        stored = await runbooks.get(conn, alert, service)
     replies = _number(found, past, permalink_base)
     threads = _threads(past, replies, permalink_base)
     if not replies:
@@ -159,7 +161,7 @@ async def synthesize_runbook(
             alert=alert, service=service, threads=threads, note="No one has replied in past threads of this alert."
         )
     latest = max((r.ts for r in replies), key=Decimal)
-    cached = await _cached(conn, alert, service)
+    cached = SynthesizedRunbook.model_validate(stored) if stored else None
     if cached is not None and cached.latest_source_ts and Decimal(cached.latest_source_ts) >= Decimal(latest):
         return cached.model_copy(update={"cached": True})
     if chat_model is None:
@@ -181,7 +183,17 @@ async def synthesize_runbook(
         log.warning("the LLM's runbook for %s had no statement citing a given reply", alert)
         return _without_model(alert, service, threads, latest, f"The LLM cited no past reply. {NEEDS_LLM}")
     runbook.model = _model_name(chat_model)
-    await _store(conn, runbook)
+    async with pool.connection() as conn:
+        await runbooks.store(
+            conn,
+            alert=alert,
+            service=service,
+            content=runbook.model_dump(mode="json"),
+            citations=[c.model_dump(mode="json") for c in runbook.citations],
+            source_threads=len(runbook.threads),
+            latest_source_ts=runbook.latest_source_ts,
+            model=runbook.model,
+        )
     return runbook
 
 
@@ -287,31 +299,3 @@ def _without_model(
 
 def _model_name(chat_model: BaseChatModel) -> str:
     return str(getattr(chat_model, "model_name", None) or getattr(chat_model, "model", None) or chat_model._llm_type)
-
-
-async def _cached(conn: AsyncConnection[Any], alert: str, service: str | None) -> SynthesizedRunbook | None:
-    row = await (
-        await conn.execute("SELECT content FROM runbooks WHERE alert = %s AND service = %s", (alert, service or ""))
-    ).fetchone()
-    return SynthesizedRunbook.model_validate(row[0]) if row else None
-
-
-async def _store(conn: AsyncConnection[Any], runbook: SynthesizedRunbook) -> None:
-    await conn.execute(
-        """
-        INSERT INTO runbooks (alert, service, content, citations, source_threads, latest_source_ts, model)
-        VALUES (%s, %s, %s, %s, %s, %s, %s)
-        ON CONFLICT (alert, service) DO UPDATE
-        SET content = EXCLUDED.content, citations = EXCLUDED.citations, source_threads = EXCLUDED.source_threads,
-            latest_source_ts = EXCLUDED.latest_source_ts, model = EXCLUDED.model, updated_at = now()
-        """,
-        (
-            runbook.alert,
-            runbook.service or "",
-            Jsonb(runbook.model_dump(mode="json")),
-            Jsonb([c.model_dump(mode="json") for c in runbook.citations]),
-            len(runbook.threads),
-            runbook.latest_source_ts,
-            runbook.model,
-        ),
-    )

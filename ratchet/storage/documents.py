@@ -183,3 +183,48 @@ async def chunk_counts(conn: AsyncConnection[Any], keys: list[tuple[str, str]]) 
         )
     ).fetchall()
     return {(source, path): count for source, path, count in rows}
+
+
+class DocumentRef(BaseModel):
+    """Which document, without its content."""
+
+    source: str
+    path: str
+    url: str | None
+    title: str | None
+
+
+STEM = "lower(regexp_replace(split_part(path, '/', -1), '\\.[^.]*$', ''))"  # file name without extension
+PARENT = "lower(split_part(path, '/', -2))"
+
+
+async def linked_documents(conn: AsyncConnection[Any], link: str, *, name: str, parent: str) -> list[DocumentRef]:
+    """Documents a runbook link points at: by path or URL, else a file `name` in a folder `parent` (any when '')."""
+    return await _refs(
+        conn,
+        f"(lower(path) = %(path)s OR lower(path) LIKE '%%/' || %(path)s OR lower(url) = %(url)s) "
+        f"OR ({STEM} = %(name)s AND (%(parent)s = '' OR {PARENT} = %(parent)s))",
+        {"path": link.lower().split("#")[0], "url": link.lower(), "name": name, "parent": parent},
+    )
+
+
+async def documents_named(conn: AsyncConnection[Any], name: str) -> list[DocumentRef]:
+    """Documents whose file name (without extension) is `name`, in any case."""
+    return await _refs(conn, f"{STEM} = %(name)s", {"name": name.lower()})
+
+
+async def documents_about_alert(conn: AsyncConnection[Any], alert: str) -> list[DocumentRef]:
+    """Documents titled after `alert`, or whose front matter names it (`alert:` or `alerts:`)."""
+    return await _refs(
+        conn,
+        "lower(title) = %(name)s OR lower(metadata->>'alert') = %(name)s OR metadata->'alerts' ? %(alert)s",
+        {"name": alert.lower(), "alert": alert},
+    )
+
+
+async def _refs(conn: AsyncConnection[Any], where: str, params: dict[str, Any]) -> list[DocumentRef]:
+    async with conn.cursor(row_factory=class_row(DocumentRef)) as cursor:
+        await cursor.execute(
+            f"SELECT source, path, url, title FROM documents WHERE {where} ORDER BY source, path", params
+        )
+        return await cursor.fetchall()

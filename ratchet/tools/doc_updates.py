@@ -9,7 +9,7 @@ from langchain_core.messages import ToolMessage
 from langgraph.types import Command
 from psycopg import AsyncConnection
 
-from ratchet.graphs.state import PendingAction, TriageContext
+from ratchet.context import PendingAction, TriageContext
 from ratchet.knowledge.doc_updates import (
     DocEdit,
     DocUpdateError,

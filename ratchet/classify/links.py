@@ -1,0 +1,52 @@
+"""The runbook link a notification carries, whatever its template: a button or link labelled "Runbook", a URL
+after a `runbook:` / `runbook_url =` label, a field titled "Runbook", or a URL whose path names runbooks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+LINK = re.compile(r"<(?P<url>https?://[^|>\s]+)(?:\|(?P<label>[^>]*))?>|(?P<bare>https?://[^\s<>|\"')\]]+)")
+LABELLED = re.compile(r"runbook(?:[ _-]?(?:url|link))?\W*$", re.IGNORECASE)  # "*Runbook:* ", "runbook_url = "
+
+
+def runbook_link(raw: Mapping[str, Any]) -> str | None:
+    """The first runbook URL in a Slack message's text, attachments and blocks; None when it carries none."""
+    by_path = None
+    for label, url in _links(raw):
+        if "runbook" in label.lower():
+            return url
+        if by_path is None and "runbook" in url.lower():
+            by_path = url
+    return by_path
+
+
+def _links(value: Any, label: str = "") -> Iterator[tuple[str, str]]:
+    """(what labels it, URL) for every link in a Slack message, in reading order."""
+    if isinstance(value, str):
+        for line in value.splitlines():
+            for match in LINK.finditer(line):
+                before = line[: match.start()]
+                said = match["label"] or ""
+                yield (
+                    (f"{label} {said}" if LABELLED.search(before) is None else f"runbook {said}"),
+                    (match["url"] or match["bare"]),
+                )
+    elif isinstance(value, Mapping):
+        own = _text(value.get("text")) or _text(value.get("title"))
+        if isinstance(value.get("url"), str) and value["url"].startswith(("http://", "https://")):
+            yield own, value["url"]  # a button, an action or a rich-text link
+        title = _text(value.get("title"))
+        for key, item in value.items():
+            if key != "url":
+                yield from _links(item, title if key == "value" else label)  # a field: its title labels its value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _links(item, label)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, Mapping):  # a Block Kit text object
+        value = value.get("text")
+    return value if isinstance(value, str) else ""
