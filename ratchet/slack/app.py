@@ -31,7 +31,7 @@ def build_slack_app(client: AsyncWebClient, ingest: Ingest, *, signing_secret: s
         signing_secret=signing_secret,
         request_verification_enabled=signing_secret is not None,  # HTTP mode; Socket Mode needs no signatures
         ignoring_self_events_enabled=False,  # our own posts are stored (thread context); ingest starts no work
-        logger=logging.getLogger("ratchet.slack"),
+        logger=logging.getLogger("ratchet.slack.bolt"),
     )
 
     @app.middleware
