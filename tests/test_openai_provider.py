@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from ratchet.agent.agent import MAX_AGENT_STEPS
+from ratchet.agent.agent import MAX_AGENT_STEPS, MODEL_ATTEMPTS
 from ratchet.config import Settings
 from ratchet.knowledge.refresh import refresh_source
 from ratchet.knowledge.sources import DocSource
@@ -186,9 +186,12 @@ async def test_tool_calls_whose_arguments_are_not_json_get_the_person_the_docs_a
     poster = await ask(runtime, "how do I debug a crash looping pod?")
     [(reply, _)] = poster.posted
     reason, found, passages = reply.markdown.partition("here is what the documentation says._")
-    assert found and "search_docs" in reason and "ran out of steps" not in reason
+    assert found and "malformed call to search_docs" in reason and "ran out of steps" not in reason
+    assert f"{MODEL_ATTEMPTS} tries" in reason, "a malformed call is retried like a timeout, though the client retries"
     assert "KubePodCrashLooping" in passages
-    assert all(c.error is None and c.output_tokens == 25 for c in await calls(runtime))  # the calls themselves worked
+    made = await calls(runtime)
+    assert len(made) == MODEL_ATTEMPTS
+    assert all(c.error is None and c.output_tokens == 25 for c in made)  # the calls themselves worked
 
 
 async def test_a_follow_up_after_the_step_budget_ran_out_gets_an_answer(runtime: Runtime, stub: OpenAIStub) -> None:
