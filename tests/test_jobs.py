@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections import Counter
 from datetime import timedelta
 
+from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from ratchet.jobs.worker import WorkerPool
@@ -155,3 +157,154 @@ async def test_unknown_job_kind_fails_with_a_clear_error(pool: AsyncConnectionPo
     finally:
         await workers.stop()
     assert job.last_error == "LookupError: no handler for jobs of kind 'mystery'"
+
+
+# --- one Slack thread at a time, decided when a job is claimed ---------------------------------------------------
+
+THREAD = "C024BE91L:1700000000.000100"
+OTHER_THREAD = "C024BE91L:1700000500.000200"
+
+
+async def claim_one(pool: AsyncConnectionPool, worker: str, lease: timedelta = LEASE) -> Job | None:
+    async with pool.connection() as conn:
+        return await jobs.claim(conn, worker, lease)
+
+
+async def test_a_threads_jobs_are_claimed_one_at_a_time_oldest_first(pool: AsyncConnectionPool) -> None:
+    async with pool.connection() as conn:
+        first = await jobs.enqueue(conn, "message", "C024BE91L:1700000000.000100", thread_key=THREAD)
+        second = await jobs.enqueue(conn, "message", "C024BE91L:1700000001.000100", thread_key=THREAD)
+        other = await jobs.enqueue(conn, "message", "C024BE91L:1700000500.000200", thread_key=OTHER_THREAD)
+
+    taken = await claim_one(pool, "w1")
+    assert taken is not None and taken.id == first and taken.thread_key == THREAD
+    passed_over = await claim_one(pool, "w2")
+    assert passed_over is not None and passed_over.id == other, "the busy thread's second job waits; others do not"
+    assert await claim_one(pool, "w3") is None
+    async with pool.connection() as conn:
+        assert await jobs.complete(conn, first, "w1")
+    after = await claim_one(pool, "w3")
+    assert after is not None and after.id == second
+
+
+async def test_a_failed_job_keeps_its_place_at_the_head_of_its_thread(pool: AsyncConnectionPool) -> None:
+    async with pool.connection() as conn:
+        first = await jobs.enqueue(conn, "message", "C024BE91L:1700000000.000100", thread_key=THREAD)
+        second = await jobs.enqueue(conn, "message", "C024BE91L:1700000001.000100", thread_key=THREAD)
+    taken = await claim_one(pool, "w1")
+    assert taken is not None and taken.id == first
+    async with pool.connection() as conn:
+        assert await jobs.fail(conn, taken, "w1", "Slack said ratelimited", timedelta(seconds=60)) == "queued"
+    assert await claim_one(pool, "w2") is None, "the later message must not overtake the one waiting to retry"
+    async with pool.connection() as conn:
+        await conn.execute("UPDATE jobs SET run_after = now() WHERE id = %s", (first,))
+    again = await claim_one(pool, "w2")
+    assert again is not None and (again.id, again.attempts) == (first, 2)
+    async with pool.connection() as conn:
+        assert await jobs.complete(conn, first, "w2")
+    last = await claim_one(pool, "w2")
+    assert last is not None and last.id == second
+
+
+async def test_a_dead_workers_job_is_claimed_again_first_and_then_frees_its_thread(pool: AsyncConnectionPool) -> None:
+    async with pool.connection() as conn:
+        first = await jobs.enqueue(conn, "message", "C024BE91L:1700000000.000100", thread_key=THREAD)
+        second = await jobs.enqueue(conn, "message", "C024BE91L:1700000001.000100", thread_key=THREAD)
+    taken = await claim_one(pool, "dead-worker")
+    assert taken is not None and taken.id == first
+    assert await claim_one(pool, "other") is None  # lease still valid: the thread is busy
+    async with pool.connection() as conn:
+        await conn.execute("UPDATE jobs SET locked_at = now() - interval '31 seconds' WHERE id = %s", (first,))
+    retaken = await claim_one(pool, "other")
+    assert retaken is not None and (retaken.id, retaken.attempts, retaken.locked_by) == (first, 2, "other")
+    assert await claim_one(pool, "third") is None, "the job taken over holds its thread again"
+    async with pool.connection() as conn:
+        assert not await jobs.complete(conn, first, "dead-worker")
+        assert await jobs.complete(conn, first, "other")
+    freed = await claim_one(pool, "third")
+    assert freed is not None and freed.id == second
+
+
+async def test_claims_racing_for_one_thread_never_run_two_of_its_jobs(database_url: str) -> None:
+    """The race a snapshot cannot see: job A of a thread is enqueued but not yet committed when a later job B of
+    the thread is, and one worker claims B; a second worker, claiming while that claim is still uncommitted and A
+    has just been committed, sees A as the head of an idle thread. The unique index on running thread keys makes
+    the second claim wait for the first, fail, and claim again: it gets nothing instead of a second running job."""
+    async with (
+        await AsyncConnection.connect(database_url) as ingest_a,
+        await AsyncConnection.connect(database_url) as ingest_b,
+        await AsyncConnection.connect(database_url) as worker_1,
+        await AsyncConnection.connect(database_url) as worker_2,
+        await AsyncConnection.connect(database_url, autocommit=True) as observer,
+    ):
+        job_a = await jobs.enqueue(ingest_a, "message", "C024BE91L:1700000000.000100", thread_key=THREAD)
+        job_b = await jobs.enqueue(ingest_b, "message", "C024BE91L:1700000001.000100", thread_key=THREAD)
+        await ingest_b.commit()  # B is visible, A (the older) is not yet
+        async with worker_1.transaction():
+            claimed_1 = await jobs.claim(worker_1, "w1", LEASE)
+            assert claimed_1 is not None and claimed_1.id == job_b
+            await ingest_a.commit()
+            second = asyncio.create_task(jobs.claim(worker_2, "w2", LEASE))
+
+            async def waiting_for_worker_1() -> bool:  # worker 2's UPDATE waits for worker 1's to commit
+                row = await (
+                    await observer.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = "
+                        "current_database()"
+                    )
+                ).fetchone()
+                return bool(row and row[0])
+
+            await wait_until(lambda: second.done() or waiting_for_worker_1(), timeout=5)
+        claimed_2 = await asyncio.wait_for(second, timeout=5)
+        await worker_2.commit()
+        assert claimed_2 is None, f"claimed {claimed_2} of a thread that is running {job_b}"
+        running = await (
+            await observer.execute("SELECT id FROM jobs WHERE thread_key = %s AND status = 'running'", (THREAD,))
+        ).fetchall()
+        assert running == [(job_b,)] and job_a is not None
+
+
+async def test_many_workers_never_run_two_jobs_of_one_thread_at_once(
+    pool: AsyncConnectionPool, database_url: str
+) -> None:
+    threads = [f"C024BE91L:17000000{n:02d}.000100" for n in range(4)]
+    running: Counter[str] = Counter()
+    overlaps: list[str] = []
+    order: dict[str, list[int]] = {thread: [] for thread in threads}
+    done: list[int] = []
+
+    async def handler(job: Job) -> None:
+        thread = job.thread_key
+        if thread is not None:
+            running[thread] += 1
+            if running[thread] > 1:
+                overlaps.append(thread)
+            order[thread].append(job.id)
+        await asyncio.sleep(random.uniform(0.001, 0.02))
+        if thread is not None:
+            running[thread] -= 1
+        done.append(job.id)
+
+    pools = [
+        WorkerPool(pool, database_url, {"message": handler}, workers=4, lease=LEASE, poll_interval=0.2)
+        for _ in range(2)
+    ]
+    for worker_pool in pools:
+        await worker_pool.start()
+    try:
+        expected: dict[str, list[int]] = {thread: [] for thread in threads}
+        async with pool.connection() as conn:
+            for n in range(80):
+                thread = threads[n % len(threads)] if n % 5 else None  # every fifth job belongs to no thread
+                job_id = await jobs.enqueue(conn, "message", f"m-{n}", thread_key=thread)
+                assert job_id is not None
+                if thread is not None:
+                    expected[thread].append(job_id)
+        await wait_until(lambda: len(done) >= 80, timeout=30)
+    finally:
+        for worker_pool in pools:
+            await worker_pool.stop()
+    assert overlaps == []
+    assert order == expected, "each thread's jobs ran in the order they were enqueued"
+    assert sorted(done) == sorted(set(done)) and len(done) == 80

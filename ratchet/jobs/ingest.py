@@ -59,7 +59,9 @@ async def _apply(conn: AsyncConnection[Any], action: events.Action) -> str:
                     "thread_ts": message.conversation_ts,
                     "team_id": team_id,
                 }
-                await jobs.enqueue(conn, MESSAGE_JOB, message_job_key(message.channel_id, message.ts), payload)
+                key = message_job_key(message.channel_id, message.ts)
+                thread = jobs.thread_key(message.channel_id, message.conversation_ts)
+                await jobs.enqueue(conn, MESSAGE_JOB, key, payload, thread_key=thread)
                 return "stored, job queued"
             return "stored"
         case events.EditedMessage(message=message, team_id=team_id, channel_type=channel_type):
@@ -82,7 +84,8 @@ async def _apply(conn: AsyncConnection[Any], action: events.Action) -> str:
                 return "duplicate"
             if reaction.reaction in APPROVING_REACTIONS:
                 key = f"{reaction.channel_id}:{reaction.message_ts}:{reaction.user_id}"
-                await jobs.enqueue(conn, APPROVAL_JOB, key, reaction.model_dump())
+                thread = await jobs.thread_key_of_post(conn, reaction.channel_id, reaction.message_ts)
+                await jobs.enqueue(conn, APPROVAL_JOB, key, reaction.model_dump(), thread_key=thread)
                 return "reaction added, approval job queued"
             return "reaction added"
         case events.ReactionChanged(reaction=reaction):

@@ -3,20 +3,23 @@
 A job is enqueued at most once per `(kind, key)`. Workers claim one with `FOR UPDATE SKIP LOCKED`, so several
 processes split the work; a claim is a lease: a job whose worker died is claimable again once `locked_at` is
 older than the lease.
+
+A job may belong to a Slack thread (`thread_key`): the jobs of one thread run one at a time, oldest first, so a
+conversation's graph runs never overlap. That is decided when a job is claimed, not by a lock a worker waits for:
+a job whose thread is busy is passed over and the worker takes other work, and nothing is held while a graph runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, errors
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
-from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel
+
+from ratchet.storage import posts
 
 NOTIFY_CHANNEL = "ratchet_jobs"
 Status = Literal["queued", "running", "done", "failed", "cancelled"]
@@ -33,9 +36,23 @@ class Job(BaseModel):
     run_after: datetime
     locked_by: str | None
     last_error: str | None
+    thread_key: str | None = None
 
 
-JOB_COLUMNS = "id, kind, key, payload, status, attempts, max_attempts, run_after, locked_by, last_error"
+JOB_COLUMNS = "id, kind, key, payload, status, attempts, max_attempts, run_after, locked_by, last_error, thread_key"
+CLAIM_TRIES = 5  # claims that lose a race for a thread to another worker try again at once, this many times
+
+
+def thread_key(channel_id: str, thread_ts: str) -> str:
+    """The key that serializes a Slack thread's jobs: the conversation the triage graph's thread id names (the team
+    is left out: channel IDs are unique across workspaces, and not every enqueue knows the team)."""
+    return f"{channel_id}:{thread_ts}"
+
+
+async def thread_key_of_post(conn: AsyncConnection[Any], channel_id: str, ts: str) -> str | None:
+    """The thread of the bot's post at `(channel_id, ts)`, e.g. an approval request a person reacted to."""
+    post = await posts.by_ts(conn, channel_id, ts)
+    return thread_key(channel_id, post.thread_ts) if post and post.thread_ts else None
 
 
 async def enqueue(
@@ -46,39 +63,60 @@ async def enqueue(
     *,
     delay: timedelta = timedelta(0),
     max_attempts: int = 5,
+    thread_key: str | None = None,
 ) -> int | None:
-    """Add a job unless one with the same kind and key exists; returns its id when new."""
+    """Add a job unless one with the same kind and key exists; returns its id when new. Jobs with the same
+    `thread_key` run one at a time, in the order they were enqueued."""
     row = await (
         await conn.execute(
             """
-            INSERT INTO jobs (kind, key, payload, run_after, max_attempts) VALUES (%s, %s, %s, now() + %s, %s)
+            INSERT INTO jobs (kind, key, payload, run_after, max_attempts, thread_key)
+            VALUES (%s, %s, %s, now() + %s, %s, %s)
             ON CONFLICT (kind, key) DO NOTHING RETURNING id
             """,
-            (kind, key, Jsonb(payload or {}), delay, max_attempts),
+            (kind, key, Jsonb(payload or {}), delay, max_attempts, thread_key),
         )
     ).fetchone()
     return int(row[0]) if row else None
 
 
 async def claim(conn: AsyncConnection[Any], worker: str, lease: timedelta) -> Job | None:
-    """Take the next runnable job: queued and due, or running under an expired lease."""
-    async with conn.cursor(row_factory=class_row(Job)) as cursor:
-        await cursor.execute(
-            f"""
-            UPDATE jobs SET status = 'running', locked_at = now(), locked_by = %(worker)s,
-                            attempts = attempts + 1, updated_at = now()
-            WHERE id = (
-                SELECT id FROM jobs
-                WHERE (status = 'queued' AND run_after <= now())
-                   OR (status = 'running' AND locked_at < now() - %(lease)s)
-                ORDER BY priority DESC, run_after, id
-                FOR UPDATE SKIP LOCKED LIMIT 1
-            )
-            RETURNING {JOB_COLUMNS}
-            """,
-            {"worker": worker, "lease": lease},
-        )
-        return await cursor.fetchone()
+    """Take the next runnable job: queued and due, or running under an expired lease (its worker died).
+
+    A queued job of a thread is runnable only when its thread has no job running (under a live lease or an expired
+    one: that job is claimed again first) and no earlier job queued, so a thread's jobs run one at a time, oldest
+    first, while other threads' jobs go past them. Two workers claiming at once can each see a different job of one
+    idle thread as runnable (say the later one, before the earlier one's enqueue had committed); the partial unique
+    index on `thread_key` WHERE status = 'running' (migration 0004) lets only one of them mark its job running: the
+    other's UPDATE waits for the first claim to commit, fails with a unique violation, and claims again, now seeing
+    the thread busy. The claim is its own transaction (a savepoint when the caller has one open)."""
+    for _ in range(CLAIM_TRIES):
+        try:
+            async with conn.transaction(), conn.cursor(row_factory=class_row(Job)) as cursor:
+                await cursor.execute(
+                    f"""
+                    UPDATE jobs SET status = 'running', locked_at = now(), locked_by = %(worker)s,
+                                    attempts = attempts + 1, updated_at = now()
+                    WHERE id = (
+                        SELECT id FROM jobs AS job
+                        WHERE ((job.status = 'queued' AND job.run_after <= now())
+                               OR (job.status = 'running' AND job.locked_at < now() - %(lease)s))
+                          AND (job.thread_key IS NULL OR job.status = 'running' OR NOT EXISTS (
+                                SELECT 1 FROM jobs AS other
+                                WHERE other.thread_key = job.thread_key AND other.id <> job.id
+                                  AND (other.status = 'running' OR (other.status = 'queued' AND other.id < job.id))
+                              ))
+                        ORDER BY priority DESC, run_after, id
+                        FOR UPDATE OF job SKIP LOCKED LIMIT 1
+                    )
+                    RETURNING {JOB_COLUMNS}
+                    """,
+                    {"worker": worker, "lease": lease},
+                )
+                return await cursor.fetchone()
+        except errors.UniqueViolation:  # another worker took this job's thread meanwhile
+            continue
+    return None
 
 
 async def extend_lease(conn: AsyncConnection[Any], job_id: int, worker: str) -> bool:
@@ -133,17 +171,3 @@ async def list_jobs(conn: AsyncConnection[Any], kind: str | None = None) -> list
             {"kind": kind},
         )
         return await cursor.fetchall()
-
-
-@asynccontextmanager
-async def serialized(pool: AsyncConnectionPool, key: str) -> AsyncIterator[None]:
-    """Hold a session advisory lock on `key` (e.g. a Slack thread) while the block runs, so two workers never run
-    the same conversation at once; a worker that dies releases it with its connection."""
-    async with pool.connection() as conn:
-        await conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (key,))
-        await conn.commit()
-        try:
-            yield
-        finally:
-            await conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
-            await conn.commit()
