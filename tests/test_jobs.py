@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from psycopg import AsyncConnection
+import pytest
+from psycopg import AsyncConnection, sql
 from psycopg_pool import AsyncConnectionPool
 
 from ratchet.jobs.worker import WorkerPool
 from ratchet.storage import jobs
 from ratchet.storage.jobs import Job
+from tests.conftest import PostgresHandle
 from tests.helpers import wait_until
 
 LEASE = timedelta(seconds=30)
@@ -308,3 +313,186 @@ async def test_many_workers_never_run_two_jobs_of_one_thread_at_once(
     assert overlaps == []
     assert order == expected, "each thread's jobs ran in the order they were enqueued"
     assert sorted(done) == sorted(set(done)) and len(done) == 80
+
+
+# --- a worker that loses its lease stops, and a worker outlives its database's outages ---------------------------
+
+
+async def test_a_job_taken_over_by_another_worker_cancels_its_handler(
+    pool: AsyncConnectionPool, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    started, cancelled = asyncio.Event(), asyncio.Event()
+
+    async def handler(job: Job) -> None:
+        if job.key != "slow":
+            return
+        started.set()
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    lease = timedelta(seconds=0.9)  # extended every 0.3 s
+    workers = WorkerPool(pool, database_url, {"message": handler}, workers=1, lease=lease, poll_interval=0.2)
+    await workers.start()
+    try:
+        async with pool.connection() as conn:
+            job_id = await jobs.enqueue(conn, "message", "slow")
+        await asyncio.wait_for(started.wait(), timeout=5)
+        async with pool.connection() as conn:  # what another worker's claim after an expiry leaves behind
+            await conn.execute("UPDATE jobs SET locked_by = 'elsewhere:1', attempts = 2 WHERE id = %s", (job_id,))
+        await asyncio.wait_for(cancelled.wait(), timeout=2)
+        async with pool.connection() as conn:
+            await jobs.enqueue(conn, "message", "next")  # the worker goes on with other work
+        await wait_until(lambda: workers.processed >= 1, timeout=5)
+    finally:
+        await workers.stop()
+    async with pool.connection() as conn:
+        job = await jobs.get(conn, job_id)
+    assert job is not None and (job.status, job.locked_by, job.last_error) == ("running", "elsewhere:1", None)
+    assert workers.processed == 1, "only the next job; the one taken over is not recorded by the loser"
+    [lost] = [r for r in caplog.records if "lost its lease" in r.getMessage()]
+    assert lost.levelno == logging.WARNING and f"job {job_id} (message slow)" in lost.getMessage()
+    assert "another worker holds the job now" in lost.getMessage()
+
+
+@asynccontextmanager
+async def unreachable(postgres: PostgresHandle, database_url: str, application_name: str) -> AsyncIterator[None]:
+    """The database refuses new connections and drops those of `application_name`, until the block ends."""
+    name = database_url.partition("?")[0].rsplit("/", 1)[1]
+    async with await AsyncConnection.connect(postgres.admin_url, autocommit=True) as admin:
+        await admin.execute(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(sql.Identifier(name)))
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s", (application_name,)
+        )
+        try:
+            yield
+        finally:
+            await admin.execute(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(sql.Identifier(name)))
+
+
+@asynccontextmanager
+async def worker_pool_of_its_own(
+    database_url: str, handler: Callable[[Job], Awaitable[None]], lease: timedelta
+) -> AsyncIterator[WorkerPool]:
+    """One worker on a connection pool of its own (named, so an outage can be aimed at it)."""
+    connections = AsyncConnectionPool(
+        database_url, min_size=1, max_size=3, timeout=0.5, kwargs={"application_name": "doomed-worker"}, open=False
+    )
+    await connections.open(wait=True)
+    workers = WorkerPool(connections, database_url, {"message": handler}, workers=1, lease=lease, poll_interval=0.2)
+    await workers.start()
+    try:
+        yield workers
+    finally:
+        await workers.stop()
+        await connections.close()
+
+
+async def test_a_lease_is_given_up_only_once_it_ran_out_while_the_database_was_unreachable(
+    pool: AsyncConnectionPool, database_url: str, postgres: PostgresHandle, caplog: pytest.LogCaptureFixture
+) -> None:
+    loop = asyncio.get_running_loop()
+    started, cancelled = asyncio.Event(), asyncio.Event()
+    attempts: list[int] = []
+    cancelled_at = 0.0
+
+    async def handler(job: Job) -> None:
+        nonlocal cancelled_at
+        attempts.append(job.attempts)
+        if job.attempts > 1:
+            return
+        started.set()
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            cancelled_at = loop.time()
+            cancelled.set()
+            raise
+
+    lease = timedelta(seconds=1.5)  # extended every 0.5 s
+    async with worker_pool_of_its_own(database_url, handler, lease) as workers:
+        async with pool.connection() as conn:
+            job_id = await jobs.enqueue(conn, "message", "long")
+        await asyncio.wait_for(started.wait(), timeout=5)
+        await asyncio.sleep(0.6)  # one extension went through
+        async with unreachable(postgres, database_url, "doomed-worker"):
+            down_at = loop.time()
+            await asyncio.wait_for(cancelled.wait(), timeout=5)
+        # back up: the job's lease has run out, so it is claimed again (here by the same worker) and finishes
+        await wait_until(lambda: workers.processed >= 1, timeout=10)
+    given_up_after = cancelled_at - down_at
+    assert lease.total_seconds() - 0.5 <= given_up_after <= lease.total_seconds() + 0.5, given_up_after
+    retries = [r for r in caplog.records if "could not extend the lease" in r.getMessage()]
+    assert retries, "the failed extensions were logged and tried again"
+    [lost] = [r for r in caplog.records if "lost its lease" in r.getMessage()]
+    assert "the database could not be reached" in lost.getMessage()
+    assert attempts == [1, 2]
+    async with pool.connection() as conn:
+        job = await jobs.get(conn, job_id)
+    assert job is not None and (job.status, job.attempts) == ("done", 2)
+
+
+async def test_a_short_outage_does_not_cost_the_lease(
+    pool: AsyncConnectionPool, database_url: str, postgres: PostgresHandle, caplog: pytest.LogCaptureFixture
+) -> None:
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def handler(job: Job) -> None:
+        started.set()
+        await release.wait()
+
+    lease = timedelta(seconds=3)  # extended every second
+    async with worker_pool_of_its_own(database_url, handler, lease) as workers:
+        async with pool.connection() as conn:
+            job_id = await jobs.enqueue(conn, "message", "patient")
+        await asyncio.wait_for(started.wait(), timeout=5)
+        await asyncio.sleep(1.2)  # one extension went through
+        async with unreachable(postgres, database_url, "doomed-worker"):
+            await asyncio.sleep(1.5)  # at least one extension fails
+        await asyncio.sleep(1.0)  # and the next one goes through
+        release.set()
+        await wait_until(lambda: workers.processed >= 1, timeout=5)
+    assert [r for r in caplog.records if "could not extend the lease" in r.getMessage()]
+    assert not [r for r in caplog.records if "lost its lease" in r.getMessage()]
+    async with pool.connection() as conn:
+        job = await jobs.get(conn, job_id)
+    assert job is not None and (job.status, job.attempts) == ("done", 1)
+
+
+@pytest.mark.parametrize("outcome", ["succeeds", "fails"])
+async def test_an_outcome_that_cannot_be_recorded_does_not_stop_the_worker(
+    pool: AsyncConnectionPool,
+    database_url: str,
+    postgres: PostgresHandle,
+    caplog: pytest.LogCaptureFixture,
+    outcome: str,
+) -> None:
+    started, finish = asyncio.Event(), asyncio.Event()
+    runs: list[tuple[str, int]] = []
+
+    async def handler(job: Job) -> None:
+        runs.append((job.key, job.attempts))
+        if job.key == "first" and job.attempts == 1:
+            started.set()
+            await finish.wait()
+            if outcome == "fails":
+                raise RuntimeError("Slack said channel_not_found")
+
+    lease = timedelta(seconds=1.5)
+    async with worker_pool_of_its_own(database_url, handler, lease) as workers:
+        async with pool.connection() as conn:
+            first = await jobs.enqueue(conn, "message", "first")
+        await asyncio.wait_for(started.wait(), timeout=5)
+        async with unreachable(postgres, database_url, "doomed-worker"):
+            finish.set()  # the handler ends while the worker cannot reach the database to say so
+            await wait_until(lambda: any("could not be recorded" in r.getMessage() for r in caplog.records))
+        async with pool.connection() as conn:
+            second = await jobs.enqueue(conn, "message", "second")
+        # the same worker goes on: it runs the next job and, once its lease is over, the first one again
+        await wait_until(lambda: workers.processed >= 2, timeout=15)
+        assert all(not task.done() for task in workers._tasks)
+    assert ("second", 1) in runs and ("first", 2) in runs
+    async with pool.connection() as conn:
+        assert [(j.id, j.status) for j in await jobs.list_jobs(conn)] == [(first, "done"), (second, "done")]

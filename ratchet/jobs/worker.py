@@ -2,7 +2,10 @@
 
 Workers are woken by Postgres `LISTEN/NOTIFY` when a job is enqueued and poll as a fallback. A failed job is
 retried with exponential backoff up to its attempt limit; a running job's lease is extended while its handler
-works, so only a job whose worker died becomes claimable again.
+works, so only a job whose worker died becomes claimable again. A worker that loses its job's lease (another worker
+took the job over, or it was finished or cancelled elsewhere, or the lease ran out while the database could not be
+reached) cancels the handler and leaves the job to whoever holds it now. No database connection is held while a
+handler runs, apart from the ones the handler itself takes.
 """
 
 from __future__ import annotations
@@ -85,7 +88,9 @@ class WorkerPool:
                 await asyncio.sleep(self.poll_interval)
 
     async def _work(self, worker: str) -> None:
+        loop = asyncio.get_running_loop()
         while not self._stopping:
+            claimed_at = loop.time()  # the lease runs from the claim, which is later than this
             try:
                 async with self.pool.connection() as conn:
                     job = await jobs.claim(conn, worker, self.lease)
@@ -98,38 +103,77 @@ class WorkerPool:
                 with suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
                 continue
-            await self._run(worker, job)
+            await self._run(worker, job, claimed_at)
 
-    async def _run(self, worker: str, job: Job) -> None:
-        handler = self.handlers.get(job.kind)
-        keep_lease = asyncio.create_task(self._keep_lease(worker, job))
+    async def _run(self, worker: str, job: Job, claimed_at: float) -> None:
+        """Run the job's handler while keeping its lease; record how it ended, unless the lease was lost."""
+        handling = asyncio.create_task(self._handle(job), name=f"ratchet-job-{job.id}")
+        keeping = asyncio.create_task(self._keep_lease(worker, job, claimed_at), name=f"ratchet-lease-{job.id}")
         try:
-            if handler is None:
-                raise LookupError(f"no handler for jobs of kind {job.kind!r}")
-            if job.attempts > job.max_attempts:
-                raise RuntimeError(f"gave up after {job.attempts - 1} attempts whose workers died")
-            await handler(job)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
+            await asyncio.wait([handling, keeping], return_when=asyncio.FIRST_COMPLETED)
+        finally:  # neither task outlives the run, also when this worker is being stopped
+            handling.cancel()
+            keeping.cancel()
+            await asyncio.wait([handling, keeping])
+        lost = None if keeping.cancelled() or keeping.exception() else keeping.result()
+        if handling.cancelled() and lost:  # the job is someone else's now (or nobody's): not ours to record
+            log.warning("job %s (%s %s) lost its lease: %s; its handler was cancelled", job.id, job.kind, job.key, lost)
+        elif handling.cancelled():
+            await self._record(worker, job, RuntimeError("the handler was cancelled"))
+        else:
+            await self._record(worker, job, handling.exception())
+
+    async def _handle(self, job: Job) -> None:
+        handler = self.handlers.get(job.kind)
+        if handler is None:
+            raise LookupError(f"no handler for jobs of kind {job.kind!r}")
+        if job.attempts > job.max_attempts:
+            raise RuntimeError(f"gave up after {job.attempts - 1} attempts whose workers died")
+        await handler(job)
+
+    async def _record(self, worker: str, job: Job, error: BaseException | None) -> None:
+        """Mark the job done or failed (both only while this worker holds it). With the database out of reach the
+        worker keeps going: the job's lease runs out and it is claimed again."""
+        try:
+            if error is None:
+                async with self.pool.connection() as conn:
+                    await jobs.complete(conn, job.id, worker)
+                self.processed += 1
+                return
             delay = retry_delay(job.attempts)
             async with self.pool.connection() as conn:
                 status = await jobs.fail(conn, job, worker, f"{type(error).__name__}: {error}", delay)
+        except Exception as problem:
             log.warning(
-                "job %s (%s %s) failed on attempt %s/%s: %s; %s",
-                job.id, job.kind, job.key, job.attempts, job.max_attempts, error,
-                "giving up" if status == "failed" else f"retrying in {delay.total_seconds():.0f}s",
+                "job %s (%s %s) %s, but that could not be recorded (%s); it runs again after its lease",
+                job.id, job.kind, job.key, "succeeded" if error is None else f"failed ({error})", problem,
             )  # fmt: skip
-        else:
-            async with self.pool.connection() as conn:
-                await jobs.complete(conn, job.id, worker)
-            self.processed += 1
-        finally:
-            keep_lease.cancel()
+            return
+        log.warning(
+            "job %s (%s %s) failed on attempt %s/%s: %s; %s",
+            job.id, job.kind, job.key, job.attempts, job.max_attempts, error,
+            "giving up" if status == "failed" else f"retrying in {delay.total_seconds():.0f}s",
+        )  # fmt: skip
 
-    async def _keep_lease(self, worker: str, job: Job) -> None:
+    async def _keep_lease(self, worker: str, job: Job, claimed_at: float) -> str:
+        """Extend the job's lease every third of it while its handler runs; return (ending the run) only once the
+        lease is lost: the database says another worker holds the job or it is no longer running, or the lease ran
+        out with every extension in the meantime failing. A failed extension is tried again at the next tick."""
+        loop = asyncio.get_running_loop()
+        lease, tick = self.lease.total_seconds(), self.lease.total_seconds() / 3
+        extended = claimed_at  # when the last successful extension started: the lease lasts at least until +lease
         while True:
-            await asyncio.sleep(self.lease.total_seconds() / 3)
-            with suppress(Exception):
-                async with self.pool.connection() as conn:
-                    await jobs.extend_lease(conn, job.id, worker)
+            await asyncio.sleep(max(0.0, min(tick, extended + lease - loop.time())))
+            left = extended + lease - loop.time()
+            if left <= 0:
+                return f"it ran out {lease:g}s after the last extension, and the database could not be reached"
+            attempt = loop.time()
+            try:
+                async with asyncio.timeout(min(tick, left)), self.pool.connection() as conn:
+                    kept = await jobs.extend_lease(conn, job.id, worker)
+            except Exception as error:
+                log.warning("%s could not extend the lease of job %s (%s); trying again", worker, job.id, error)
+                continue
+            if not kept:
+                return "another worker holds the job now, or it was finished or cancelled elsewhere"
+            extended = attempt
