@@ -118,10 +118,8 @@ class ScenarioPlayer:
     async def _job_finished(self, key: str, timeout: float = 30) -> str:
         async def finished() -> str | None:
             async with self.bot.runtime.pool.connection() as conn:
-                row = await (
-                    await conn.execute("SELECT status FROM jobs WHERE kind = %s AND key = %s", (MESSAGE_JOB, key))
-                ).fetchone()
-            return row[0] if row and row[0] in ("done", "failed") else None
+                status = await jobs.status_of(conn, MESSAGE_JOB, key)
+            return status if status in ("done", "failed") else None
 
         deadline = time.monotonic() + timeout
         while (status := await finished()) is None:

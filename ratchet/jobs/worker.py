@@ -79,7 +79,7 @@ class WorkerPool:
         while not self._stopping:
             try:
                 async with await AsyncConnection.connect(self.database_url, autocommit=True) as conn:
-                    await conn.execute(f"LISTEN {jobs.NOTIFY_CHANNEL}")
+                    await jobs.listen(conn)
                     self._wake.set()  # catch up on anything enqueued while not listening
                     async for _ in conn.notifies():
                         self._wake.set()

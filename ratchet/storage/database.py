@@ -88,3 +88,9 @@ async def open_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> Async
     )
     await pool.open(wait=True, timeout=15)
     return pool
+
+
+async def ping(pool: AsyncConnectionPool, *, timeout: float) -> None:
+    """Raise unless a pooled connection answers within `timeout` seconds."""
+    async with pool.connection(timeout=timeout) as conn:
+        await conn.execute("SELECT 1")

@@ -152,6 +152,17 @@ async def fail(conn: AsyncConnection[Any], job: Job, worker: str, error: str, re
     return status
 
 
+async def listen(conn: AsyncConnection[Any]) -> None:
+    """Subscribe an autocommit connection to the notice sent when a job is enqueued."""
+    await conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+
+
+async def status_of(conn: AsyncConnection[Any], kind: str, key: str) -> Status | None:
+    """The status of the job of `kind` enqueued under `key`, if there is one."""
+    row = await (await conn.execute("SELECT status FROM jobs WHERE kind = %s AND key = %s", (kind, key))).fetchone()
+    return row[0] if row else None
+
+
 async def get(conn: AsyncConnection[Any], job_id: int) -> Job | None:
     async with conn.cursor(row_factory=class_row(Job)) as cursor:
         await cursor.execute(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = %s", (job_id,))

@@ -15,6 +15,7 @@ from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from ratchet import __version__
 from ratchet.bot import Bot, running_bot
 from ratchet.config import Settings
+from ratchet.storage import database
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,7 @@ def create_app(bot: Bot) -> FastAPI:
     async def healthz(request: Request) -> JSONResponse:
         bot: Bot = request.app.state.bot
         try:
-            async with bot.runtime.pool.connection(timeout=5) as conn:
-                await conn.execute("SELECT 1")
+            await database.ping(bot.runtime.pool, timeout=5)
         except Exception as error:
             return JSONResponse({"status": "unhealthy", "database": str(error)}, status_code=503)
         return JSONResponse({"status": "ok", "events": bot.mode})
