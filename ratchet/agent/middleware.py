@@ -101,7 +101,7 @@ class ThreadTokenBudget(AgentMiddleware[ConversationState, TriageContext]):
 
 
 class StepLimitState(ModelCallLimitState[Any], ConversationState):
-    pass
+    """The model call limit's counters beside the conversation's fields (the hook reads the one, sets the other)."""
 
 
 class StepLimit(ModelCallLimitMiddleware[Any, TriageContext]):
