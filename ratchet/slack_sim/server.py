@@ -10,6 +10,7 @@ import secrets
 import socket
 import string
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,7 +22,7 @@ from ratchet.slack_sim.errors import SlackError
 from ratchet.slack_sim.messages import public_view
 from ratchet.slack_sim.rate_limits import RateLimiter
 from ratchet.slack_sim.socket_mode import SocketModeHub
-from ratchet.slack_sim.web_api import DEFAULT_BOT_SCOPES, ApiCall, ApiContext, WebApi
+from ratchet.slack_sim.web_api import DEFAULT_BOT_SCOPES, ApiCall, ApiContext, LostAnswer, WebApi
 from ratchet.slack_sim.workspace import Channel, User, Workspace
 
 _ALNUM = string.ascii_letters + string.digits
@@ -360,6 +361,13 @@ class SlackSimulator:
         """Answer `method` calls `seconds` late, after they took effect (0 stops it): a client that dies while
         waiting has done the work without learning so."""
         self.api.ctx.response_delays[method] = seconds
+
+    def lose_responses(self, method: str, count: int = 1, *, how: LostAnswer = "500") -> None:
+        """The answers to the next `count` calls of `method` (past auth and rate limits) go missing. "500" and
+        "drop": the call takes effect, then Slack answers HTTP 500 fatal_error or closes the connection unanswered;
+        "503": the call never reaches the method (HTTP 503 service_unavailable). The caller cannot tell which
+        happened. Faults queue up, so kinds can be mixed in any order."""
+        self.api.ctx.lost_answers.setdefault(method, deque()).extend([how] * count)
 
     def messages(self, channel: str, thread_ts: str | None = None) -> list[dict[str, Any]]:
         """A conversation's top-level messages (or one thread, parent first), oldest first, as stored now."""

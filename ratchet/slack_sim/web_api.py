@@ -10,9 +10,10 @@ import json
 import logging
 import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -46,6 +47,13 @@ DEFAULT_BOT_SCOPES = [
     "users:read.email",
 ]
 SCOPE_PREFIX = {"channel": "channels", "group": "groups", "im": "im", "mpim": "mpim"}
+# Slack: "The server could not complete your operation(s) without encountering a catastrophic error. It's possible
+# some aspect of the operation succeeded before the error was raised."
+FATAL_ERROR: dict[str, Any] = {"ok": False, "error": "fatal_error"}
+SERVICE_UNAVAILABLE: dict[str, Any] = {"ok": False, "error": "service_unavailable"}
+# How a call's answer can go missing: the method acted, then HTTP 500 with fatal_error ("500") or the connection
+# closed unanswered ("drop"); or the method never ran, HTTP 503 with service_unavailable ("503").
+LostAnswer = Literal["500", "drop", "503"]
 
 
 class ApiCall(BaseModel):
@@ -60,6 +68,7 @@ class ApiCall(BaseModel):
     status: int
     response: dict[str, Any]
     timestamp: float
+    lost: LostAnswer | None = None  # how the answer went missing; status and response are what the method did
 
     @property
     def ok(self) -> bool:
@@ -164,6 +173,7 @@ class ApiContext:
     calls: list[ApiCall] = field(default_factory=list)
     ephemeral: list[dict[str, Any]] = field(default_factory=list)
     response_delays: dict[str, float] = field(default_factory=dict)  # method -> seconds, applied after the work
+    lost_answers: dict[str, deque[LostAnswer]] = field(default_factory=dict)  # method -> its next calls' lost answers
 
 
 Handler = Callable[["WebApi", Params], Awaitable[dict[str, Any]]]
@@ -205,6 +215,7 @@ class WebApi:
         token_type: str | None = None
         headers: dict[str, str] = {"X-Slack-Req-Id": uuid.uuid4().hex}
         status = 200
+        lost: LostAnswer | None = None
         try:
             values = await self._arguments(request, sources)
             token = self._token(request, values)
@@ -217,10 +228,13 @@ class WebApi:
                 headers["X-OAuth-Scopes"] = ",".join(self.ctx.bot_scopes)
             key = self._channel_key(values) if name == "chat.postMessage" else ""
             retry_after = self.ctx.rate_limiter.check(name, key)
+            lost = None if retry_after is not None else self._take_lost_answer(name)
             if retry_after is not None:
                 status = 429
                 headers["Retry-After"] = str(retry_after)
                 body: dict[str, Any] = {"ok": False, "error": "ratelimited"}
+            elif lost == "503":
+                status, body = 503, SERVICE_UNAVAILABLE
             else:
                 body = await handler(self, Params(values))
                 if delay := self.ctx.response_delays.get(name):
@@ -229,7 +243,7 @@ class WebApi:
             body = err.body()
         except Exception:  # a bug in the simulator must not take the server down
             log.exception("slack_sim: %s failed", name)
-            status, body = 500, {"ok": False, "error": "fatal_error"}
+            status, body = 500, FATAL_ERROR
         self.ctx.calls.append(
             ApiCall(
                 method=name,
@@ -241,9 +255,18 @@ class WebApi:
                 status=status,
                 response=body,
                 timestamp=started,
+                lost=lost,
             )
         )
+        if lost == "drop" and request.transport is not None:
+            request.transport.close()  # aiohttp takes the response written below for a client that went away
+        if lost == "500":
+            status, body = 500, FATAL_ERROR
         return web.json_response(body, status=status, headers=headers)
+
+    def _take_lost_answer(self, name: str) -> LostAnswer | None:
+        queued = self.ctx.lost_answers.get(name)
+        return queued.popleft() if queued else None
 
     async def _arguments(self, request: web.Request, sources: list[str]) -> dict[str, Any]:
         """Query string, then the body (JSON or form); `sources` gets where arguments were found."""
