@@ -170,6 +170,10 @@ class ChannelSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     tools: list[str] | None = None  # the agent's tools allowed here; None = all of them
+    # other channels (ids or names) whose messages the agent's tools and an alert's recent activity and past
+    # incidents may show here; the channel itself always, no other unless listed (a private channel's text must
+    # not reach a public one by accident)
+    reads_from: list[str] = Field(default_factory=list)
 
 
 class ChannelsConfig(BaseModel):
@@ -186,6 +190,11 @@ class ChannelsConfig(BaseModel):
             if key and key in self.channels:
                 return self.channels[key]
         return self.default
+
+    def readable_from(self, channel_id: str, name: str | None = None) -> list[str]:
+        """The channels whose messages may be shown in this one: itself and its `reads_from` (ids, or names
+        without the `#`)."""
+        return [channel_id, *(ref.removeprefix("#") for ref in self.for_channel(channel_id, name).reads_from)]
 
 
 def _load_yaml_config(model: type[ConfigModel], path: Path | None, variable: str) -> ConfigModel:

@@ -58,7 +58,7 @@ async def test_recent_activity_is_related_talk_by_people_in_the_window(
     await post(pool, local_embeddings, ALERTS, notification("1-"), minutes_ago=1)
     async with pool.connection() as conn:
         hits = await recent_activity(
-            conn, local_embeddings, alert="KubePodCrashLooping", service="monitoring", at=NOW, limit=5
+            conn, local_embeddings, alert="KubePodCrashLooping", service="monitoring", at=NOW, readable=[OPS], limit=5
         )
     texts = [hit.text for hit in hits]
     assert texts[0] == said["crash"]
@@ -79,8 +79,8 @@ async def test_past_incidents_tell_how_the_alert_went(
     latest = await post(pool, local_embeddings, ALERTS, notification("1-"), minutes_ago=2)
     fingerprint = classify_message(notification("1-")).fingerprint
     async with pool.connection() as conn:
-        [past] = await past_incidents(conn, fingerprint=fingerprint, excluding=latest)
-        both = await past_incidents(conn, alert="KubePodCrashLooping")
+        [past] = await past_incidents(conn, fingerprint=fingerprint, readable=[ALERTS], excluding=latest)
+        both = await past_incidents(conn, alert="KubePodCrashLooping", readable=[ALERTS])
     assert past.incident.opened_ts == first and past.incident.duration == timedelta(minutes=30)
     assert (past.resolution, past.replies, past.incident.responders) == (fix, 2, ["U0PRIYA", "U0DIEGO"])
     assert [p.incident.opened_ts for p in both] == [latest, first]

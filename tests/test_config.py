@@ -120,6 +120,24 @@ def test_channels_config_is_read_by_id_or_name(tmp_path: Path) -> None:
     assert load_channels_config(None).for_channel("C0OTHER01").tools is None
 
 
+def test_a_channel_reads_itself_and_the_channels_it_is_configured_to_read_from(tmp_path: Path) -> None:
+    path = tmp_path / "channels.yaml"
+    path.write_text("channels:\n  '#alerts':\n    reads_from: ['#ops', C0INFRA01]\n")
+    config = load_channels_config(path)
+    assert config.readable_from("C0ALERTS1", "alerts") == ["C0ALERTS1", "ops", "C0INFRA01"]
+    assert config.readable_from("C0OPS0001", "ops") == ["C0OPS0001"], "reading is one way, and opt-in"
+    assert load_channels_config(None).readable_from("C0OTHER01") == ["C0OTHER01"]
+
+
+def test_the_channels_example_in_env_example_is_a_valid_config(tmp_path: Path) -> None:
+    example = re.search(r"^#   default:\n(?:#     .*\n|#   channels:\n)+", (ROOT / ".env.example").read_text(), re.M)
+    assert example is not None
+    path = tmp_path / "channels.yaml"
+    path.write_text("".join(line[2:] + "\n" for line in example[0].splitlines()))
+    config = load_channels_config(path)
+    assert config.readable_from("C0OPS0001", "ops") == ["C0OPS0001", "alerts", "payments-sec"]
+
+
 def test_a_bad_channels_config_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "channels.yaml"
     path.write_text("channels:\n  '#alerts':\n    tool: [search_docs]\n")

@@ -21,7 +21,7 @@ THREAD_CONTEXT = 10  # the thread's latest messages shown to the agent
 async def answer(state: TriageState, runtime: Runtime[TriageContext]) -> TriageState:
     """Without an LLM: the documentation's passages, or why there are none."""
     ctx = runtime.context
-    found = await answer_question(ctx.pool, ctx.embeddings, ctx.chat_model, state["question"])
+    found = await answer_question(ctx.pool, ctx.embeddings, ctx.chat_model, await _asked(state, ctx))
     return {"replies": [{"module": "commands", "markdown": found.to_markdown()}]}
 
 
@@ -56,7 +56,7 @@ async def compose(state: TriageState, runtime: Runtime[TriageContext]) -> Triage
     if not stopped and isinstance(last, AIMessage) and not last.tool_calls and last.text.strip():
         return {"replies": [{"module": "commands", "markdown": last.text}]}
     ctx = runtime.context
-    passages = await answer_question(ctx.pool, ctx.embeddings, None, state["question"])
+    passages = await answer_question(ctx.pool, ctx.embeddings, None, await _asked(state, ctx))
     reason = stopped or "the model gave no answer"
     return {
         "replies": [
@@ -68,6 +68,14 @@ async def compose(state: TriageState, runtime: Runtime[TriageContext]) -> Triage
     }
 
 
+async def _asked(state: TriageState, ctx: TriageContext) -> str:
+    """What the person asked, read from the message: the checkpointed state keeps its ids, not its text (a message
+    deleted in Slack is then forgotten with its row and its thread's checkpoints)."""
+    async with ctx.pool.connection() as conn:
+        stored = await messages.get(conn, state["channel_id"], state["ts"])
+    return stored.text.replace(f"<@{ctx.bot.user_id}>", "").strip() if stored else ""
+
+
 async def _question(state: TriageState, ctx: TriageContext) -> str:
     async with ctx.pool.connection() as conn:
         thread = await messages.thread(conn, state["channel_id"], state["thread_ts"])
@@ -77,5 +85,5 @@ async def _question(state: TriageState, ctx: TriageContext) -> str:
 
     transcript = "\n".join(f"[{author(m)}] {m.text[:1500]}" for m in thread[-THREAD_CONTEXT:] if m.ts != state["ts"])
     return render_prompt(
-        "agent_question", thread=transcript or "(none)", user=state["author"], question=state["question"]
+        "agent_question", thread=transcript or "(none)", user=state["author"], question=await _asked(state, ctx)
     )

@@ -41,7 +41,6 @@ class TriageState(TriageInput, total=False):
     # what `understand` learns about the message
     classification: Classification
     thread_ts: str  # where the bot answers: the message's thread, or the message itself
-    question: str  # the message's text without the bot's mention
     posted_at: datetime
     author: str  # user id, or the integration's name
     channel_name: str | None  # as the channel's onboarding learned it

@@ -34,7 +34,7 @@ from ratchet.graphs.approvals import carry_out, request_approval
 from ratchet.graphs.conversation import agent, answer, compose
 from ratchet.graphs.monitor import monitor
 from ratchet.graphs.state import CHECKPOINTED_TYPES, TriageInput, TriageState
-from ratchet.knowledge.activity import past_incidents, recent_activity
+from ratchet.knowledge.activity import past_incidents, readable_channels, recent_activity
 from ratchet.knowledge.runbooks import find_curated_runbook
 from ratchet.knowledge.synthesis import permalink, synthesize_runbook
 from ratchet.slack.formatting import shorten
@@ -67,7 +67,6 @@ async def understand(state: TriageState, runtime: Runtime[TriageContext]) -> Tri
         "classification": classification,
         "addressed": ctx.bot.is_addressed(stored) or follow_up,
         "thread_ts": stored.conversation_ts,
-        "question": stored.text.replace(f"<@{ctx.bot.user_id}>", "").strip(),
         "posted_at": stored.posted_at,
         "author": stored.user_id or stored.attrs.get("username") or "?",
         "channel_name": channel_name,
@@ -121,8 +120,9 @@ async def activity(state: TriageState, runtime: Runtime[TriageContext]) -> Triag
     ctx, found = runtime.context, state["classification"]
     assert found.alert is not None
     async with ctx.pool.connection() as conn:
+        readable = await readable_channels(conn, ctx.channels, state["channel_id"], state.get("channel_name"))
         hits = await recent_activity(
-            conn, ctx.embeddings, alert=found.alert, service=found.service, at=state["posted_at"]
+            conn, ctx.embeddings, alert=found.alert, service=found.service, at=state["posted_at"], readable=readable
         )
     if not hits:
         return {"activity": "**Recent activity:** nothing related said in the last hour."}
@@ -133,7 +133,8 @@ async def activity(state: TriageState, runtime: Runtime[TriageContext]) -> Triag
 async def history(state: TriageState, runtime: Runtime[TriageContext]) -> TriageState:
     ctx, found = runtime.context, state["classification"]
     async with ctx.pool.connection() as conn:
-        past = await past_incidents(conn, fingerprint=found.fingerprint, excluding=state["ts"])
+        readable = await readable_channels(conn, ctx.channels, state["channel_id"], state.get("channel_name"))
+        past = await past_incidents(conn, fingerprint=found.fingerprint, readable=readable, excluding=state["ts"])
     if not past:
         return {"history": "**Past incidents:** this alert has not fired here before."}
     lines = []
@@ -144,7 +145,7 @@ async def history(state: TriageState, runtime: Runtime[TriageContext]) -> Triage
             if incident.duration is not None
             else f"open again, fired {incident.fire_count} times"
         )
-        said = f", last word: “{_short(item.resolution)}”" if item.resolution else ""
+        said = f", last word: <{item.resolution_link}|“{_short(item.resolution)}”>" if item.resolution else ""
         lines.append(
             f"• {incident.opened_at:%Y-%m-%d %H:%M} UTC, {lasted}, {len(incident.responders)} responder(s){said}"
         )

@@ -14,7 +14,7 @@ from ratchet.context import TriageContext
 from ratchet.graphs.approvals import approval_key, decision_from_reply
 from ratchet.graphs.state import Decision, thread_id
 from ratchet.graphs.triage import build_triage_graph
-from ratchet.jobs.ingest import APPROVAL_JOB, EMBED_JOB, MESSAGE_JOB, ONBOARD_JOB
+from ratchet.jobs.ingest import APPROVAL_JOB, EMBED_JOB, FORGET_JOB, MESSAGE_JOB, ONBOARD_JOB
 from ratchet.jobs.worker import Handler
 from ratchet.slack.events import MalformedEvent, to_message
 from ratchet.slack.posting import Reply
@@ -54,6 +54,7 @@ class JobHandlers:
             ONBOARD_JOB: self.onboard,
             BACKFILL_THREAD_JOB: self.backfill_thread,
             APPROVAL_JOB: self.approval,
+            FORGET_JOB: self.forget,
         }
 
     async def message(self, job: Job) -> None:
@@ -144,6 +145,18 @@ class JobHandlers:
 
     async def _run(self, start: dict[str, Any] | Command | None, config: RunnableConfig) -> None:
         await self.graph.ainvoke(start, config, context=self.context, durability="sync")
+
+    async def forget(self, job: Job) -> None:
+        """A message deleted in Slack (ingest erased its row): the copies of its text go too. The checkpoints of its
+        thread and of every thread whose runs showed it are deleted, so those conversations start afresh (the
+        thread itself is read again from the messages); the bot's posts quoting it lose their text."""
+        channel_id, ts, thread_ts = job.payload["channel_id"], job.payload["ts"], job.payload["thread_ts"]
+        async with self.pool.connection() as conn, conn.transaction():
+            await messages.forget_copies(conn, channel_id, ts, thread_ts)
+            showed_it = await messages.checkpointed_threads_naming(conn, channel_id, ts)
+        if self.graph.checkpointer is not None:
+            for thread in {thread_id(self.bot.team_id, channel_id, thread_ts), *showed_it}:
+                await self.graph.checkpointer.adelete_thread(thread)
 
     async def embed(self, job: Job) -> None:
         """An edited message: embed its new text."""

@@ -23,6 +23,7 @@ MESSAGE_JOB = "message"
 EMBED_JOB = "embed"
 ONBOARD_JOB = "onboard"
 APPROVAL_JOB = "approval"  # a ✅ that may approve what the bot asked to do
+FORGET_JOB = "forget"  # a message deleted in Slack: the copies of its text go too
 
 
 def message_job_key(channel_id: str, ts: str) -> str:
@@ -78,7 +79,14 @@ async def _apply(conn: AsyncConnection[Any], action: events.Action) -> str:
             return "edited"
         case events.DeletedMessage(channel_id=channel_id, ts=ts):
             await channels.ensure(conn, channel_id)
-            return "deleted" if await messages.mark_deleted(conn, channel_id, ts) else "already deleted"
+            deletion = await messages.mark_deleted(conn, channel_id, ts)
+            if deletion is None:
+                return "already deleted"
+            if deletion.erased:  # its copies elsewhere are forgotten off the ingest path, after its thread's runs
+                payload = {"channel_id": channel_id, "ts": ts, "thread_ts": deletion.conversation_ts}
+                thread = jobs.thread_key(channel_id, deletion.conversation_ts)
+                await jobs.enqueue(conn, FORGET_JOB, message_job_key(channel_id, ts), payload, thread_key=thread)
+            return "deleted"
         case events.ReactionChanged(reaction=reaction, added=True):
             if not await reactions.add(conn, reaction):
                 return "duplicate"

@@ -1,5 +1,6 @@
 """What an on-call engineer wants next to an alert besides its runbook: what people said recently that is related,
-and how the same alert went the last times."""
+and how the same alert went the last times. Both read only the channels whose messages may be shown where the
+answer goes (`readable_channels`): a private channel's words never reach another channel unless configured."""
 
 from __future__ import annotations
 
@@ -10,11 +11,22 @@ from psycopg import AsyncConnection
 from pydantic import BaseModel
 
 from ratchet.classify.models import alert_name_words
-from ratchet.storage import incidents, messages
+from ratchet.config import ChannelsConfig
+from ratchet.knowledge.synthesis import permalink
+from ratchet.storage import channels, incidents, messages
 from ratchet.storage.incidents import Incident
 from ratchet.storage.search import MessageHit, search_messages
 
 RECENT_WINDOW = timedelta(hours=1)
+
+
+async def readable_channels(
+    conn: AsyncConnection, config: ChannelsConfig, channel_id: str, channel_name: str | None
+) -> list[str]:
+    """The ids of the channels whose messages may be shown in `channel_id`: itself and those its settings read
+    from (RATCHET_CHANNELS_CONFIG `reads_from`) that the bot knows."""
+    found = await channels.ids_of(conn, config.readable_from(channel_id, channel_name))
+    return [channel_id, *(other for other in found if other != channel_id)]
 
 
 def alert_terms(alert: str, service: str | None = None) -> str:
@@ -30,17 +42,18 @@ async def recent_activity(
     alert: str,
     service: str | None = None,
     at: datetime,
+    readable: list[str],
     window: timedelta = RECENT_WINDOW,
-    channels: list[str] | None = None,
     limit: int = 5,
 ) -> list[MessageHit]:
-    """People's messages from the window before `at` that match the alert's terms or meaning (no alerts, no bots)."""
+    """People's messages in the `readable` channels from the window before `at` that match the alert's terms or
+    meaning (no alerts, no bots)."""
     query = alert_terms(alert, service)
     return await search_messages(
         conn,
         query,
         await embeddings.aembed_query(query),
-        channels=channels,
+        channels=readable,
         since=at - window,
         until=at,
         people_only=True,
@@ -51,7 +64,15 @@ async def recent_activity(
 class PastIncident(BaseModel):
     incident: Incident
     resolution: str | None  # the last thing a person said in the incident's thread
+    resolution_ts: str | None
     replies: int
+
+    @property
+    def resolution_link(self) -> str | None:
+        """The Slack link to the last word, so that what quotes it also names it (and can be found to forget it)."""
+        if self.resolution_ts is None:
+            return None
+        return permalink(self.incident.channel_id, self.resolution_ts, thread_ts=self.incident.opened_ts)
 
 
 async def past_incidents(
@@ -59,19 +80,26 @@ async def past_incidents(
     *,
     fingerprint: str | None = None,
     alert: str | None = None,
+    readable: list[str],
     excluding: str | None = None,
     limit: int = 3,
 ) -> list[PastIncident]:
-    """The last incidents of the same alert (by fingerprint, else by name) with their duration, responders and
-    what people last said in the thread, newest first; `excluding` is the ts of a notification whose own new
-    incident is not history (one it reopened is)."""
-    found = await incidents.recent(conn, fingerprint=fingerprint, alert=alert, limit=limit + 1)
+    """The last incidents of the same alert (by fingerprint, else by name) in the `readable` channels with their
+    duration, responders and what people last said in the thread, newest first; `excluding` is the ts of a
+    notification whose own new incident is not history (one it reopened is)."""
+    found = await incidents.recent(conn, fingerprint=fingerprint, alert=alert, channels=readable, limit=limit + 1)
     found = [i for i in found if i.opened_ts != excluding][:limit]
     result = []
     for incident in found:
         thread = await messages.thread(conn, incident.channel_id, incident.opened_ts)
         people = [m for m in thread if m.ts != incident.opened_ts and m.is_human]
+        last = people[-1] if people else None
         result.append(
-            PastIncident(incident=incident, resolution=people[-1].text if people else None, replies=len(people))
+            PastIncident(
+                incident=incident,
+                resolution=last.text if last else None,
+                resolution_ts=last.ts if last else None,
+                replies=len(people),
+            )
         )
     return result

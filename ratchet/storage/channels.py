@@ -68,3 +68,11 @@ async def get(conn: AsyncConnection[Any], channel_id: str) -> Channel | None:
             (channel_id,),
         )
         return await cursor.fetchone()
+
+
+async def ids_of(conn: AsyncConnection[Any], refs: list[str]) -> list[str]:
+    """The ids of the known channels among `refs` (ids or names without the `#`), in no particular order."""
+    cursor = await conn.execute(
+        "SELECT channel_id FROM channels WHERE channel_id = ANY(%(refs)s) OR name = ANY(%(refs)s)", {"refs": refs}
+    )
+    return [channel_id for (channel_id,) in await cursor.fetchall()]

@@ -160,18 +160,24 @@ async def record_reply(
 
 
 async def recent(
-    conn: AsyncConnection[Any], *, fingerprint: str | None = None, alert: str | None = None, limit: int = 10
+    conn: AsyncConnection[Any],
+    *,
+    fingerprint: str | None = None,
+    alert: str | None = None,
+    channels: list[str] | None = None,
+    limit: int = 10,
 ) -> list[Incident]:
-    """The latest incidents of one fingerprint or one alert name, newest first."""
+    """The latest incidents of one fingerprint or one alert name (in these channels, or any), newest first."""
     async with conn.cursor(row_factory=class_row(Incident)) as cursor:
         await cursor.execute(
             f"""
             SELECT {COLUMNS} FROM incidents
             WHERE (%(fingerprint)s::text IS NULL OR fingerprint = %(fingerprint)s)
               AND (%(alert)s::text IS NULL OR alert = %(alert)s)
+              AND (%(channels)s::text[] IS NULL OR channel_id = ANY(%(channels)s))
             ORDER BY opened_at DESC LIMIT %(limit)s
             """,
-            {"fingerprint": fingerprint, "alert": alert, "limit": limit},
+            {"fingerprint": fingerprint, "alert": alert, "channels": channels, "limit": limit},
         )
         return await cursor.fetchall()
 

@@ -86,18 +86,82 @@ async def apply_edit(conn: AsyncConnection[Any], message: Message, edited_at: da
     return cursor.rowcount == 1
 
 
-async def mark_deleted(conn: AsyncConnection[Any], channel_id: str, ts: str) -> bool:
-    """Mark the message deleted; False if it already was. A deletion that overtakes the message itself (Slack
-    events can be handled out of order) leaves a deleted row, so the late message is not stored as live."""
-    cursor = await conn.execute(
-        """
-        INSERT INTO messages (channel_id, ts, is_deleted, attrs) VALUES (%s, %s, true, '{"deleted_unseen": true}')
-        ON CONFLICT (channel_id, ts) DO UPDATE SET is_deleted = true, embedding = NULL, updated_at = now()
-        WHERE NOT messages.is_deleted
+class Deletion(BaseModel):
+    """What `mark_deleted` did: erased a stored message (whose copies elsewhere are still to be forgotten), or
+    recorded the deletion of one not seen yet."""
+
+    erased: bool
+    conversation_ts: str  # the thread the message was in (its own ts when top-level or unseen)
+
+
+async def mark_deleted(conn: AsyncConnection[Any], channel_id: str, ts: str) -> Deletion | None:
+    """Mark the message deleted and erase what it said: its text (and so its lexemes), its attributes (the raw
+    event among them) and its vector; its ids stay. None if it already was deleted. A deletion that overtakes the
+    message itself (Slack events can be handled out of order) leaves a deleted row, so the late message is not
+    stored as live."""
+    async with conn.cursor(row_factory=class_row(Deletion)) as cursor:
+        await cursor.execute(
+            """
+            INSERT INTO messages (channel_id, ts, is_deleted, attrs) VALUES (%s, %s, true, '{"deleted_unseen": true}')
+            ON CONFLICT (channel_id, ts) DO UPDATE
+                SET is_deleted = true, text = '', attrs = '{}', embedding = NULL, updated_at = now()
+            WHERE NOT messages.is_deleted
+            RETURNING xmax <> 0 AS erased, coalesce(thread_ts, ts) AS conversation_ts
+            """,
+            (channel_id, ts),
+        )
+        return await cursor.fetchone()
+
+
+# What the bot keeps elsewhere may quote a message: the checkpoints and posts of its thread, and whatever showed it
+# in another thread (a tool's result, an alert's recent activity or past incidents, a cached runbook), which names
+# it by its channel and its ts, as such or in a permalink (`p` and the ts without its dot). Finding those reads
+# every row of the tables concerned: a deletion's job does it, not ingest.
+
+
+def _names_message(haystack: str, *, binary: bool = False) -> str:
+    """SQL: `haystack` (text, or bytea with `binary`) names the message of the `_naming` parameters."""
+    suffix = "_bytes" if binary else ""
+    channel, ts, link = (f"position(%({needle}{suffix})s IN {haystack}) > 0" for needle in ("channel", "ts", "link"))
+    return f"({channel} AND ({ts} OR {link}))"
+
+
+def _naming(channel_id: str, ts: str) -> dict[str, Any]:
+    needles = {"channel": channel_id, "ts": ts, "link": f"p{ts.replace('.', '')}"}
+    return {**needles, **{f"{name}_bytes": value.encode() for name, value in needles.items()}}
+
+
+async def forget_copies(conn: AsyncConnection[Any], channel_id: str, ts: str, conversation_ts: str) -> None:
+    """Erase what the bot keeps outside `messages` that may quote a deleted message: its posts in the message's
+    thread (answers restate questions) or that are the message or link to it lose their text, and cached runbooks
+    citing it are dropped (the next alert writes them again without it)."""
+    params = {**_naming(channel_id, ts), "thread_ts": conversation_ts}
+    await conn.execute(
+        f"""
+        UPDATE bot_posts SET text = '', blocks = NULL
+        WHERE ((channel_id = %(channel)s AND (thread_ts = %(thread_ts)s OR ts = %(ts)s))
+               OR {_names_message("text")} OR {_names_message("blocks::text")})
+          AND (text <> '' OR blocks IS NOT NULL)
         """,
-        (channel_id, ts),
+        params,
     )
-    return cursor.rowcount == 1
+    await conn.execute(
+        f"DELETE FROM runbooks WHERE {_names_message('content::text')} OR {_names_message('citations::text')}", params
+    )
+
+
+async def checkpointed_threads_naming(conn: AsyncConnection[Any], channel_id: str, ts: str) -> list[str]:
+    """The LangGraph threads whose checkpoints name the message (their runs showed it); LangGraph's own tables,
+    read here so their deletion can go through its saver."""
+    cursor = await conn.execute(
+        f"""
+        SELECT thread_id FROM checkpoints WHERE {_names_message("checkpoint::text")}
+        UNION SELECT thread_id FROM checkpoint_blobs WHERE {_names_message("blob", binary=True)}
+        UNION SELECT thread_id FROM checkpoint_writes WHERE {_names_message("blob", binary=True)}
+        """,
+        _naming(channel_id, ts),
+    )
+    return [thread_id for (thread_id,) in await cursor.fetchall()]
 
 
 async def get(conn: AsyncConnection[Any], channel_id: str, ts: str) -> StoredMessage | None:

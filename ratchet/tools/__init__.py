@@ -1,5 +1,7 @@
 """The tools the agent may call when a person asks the bot something. Each is a typed LangChain tool whose
-docstring is its description; they read the triage context (database, models) at call time."""
+docstring is its description; they read the triage context (database, models) at call time. Those that show Slack
+messages or incidents read only the channel the question was asked in and the channels it reads from
+(`reads_from` in RATCHET_CHANNELS_CONFIG)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ from typing import Any
 
 from langchain.tools import ToolRuntime, tool
 from langchain_core.tools import BaseTool
+from psycopg import AsyncConnection
 
-from ratchet.knowledge.activity import past_incidents
+from ratchet.knowledge.activity import past_incidents, readable_channels
 from ratchet.knowledge.activity import recent_activity as find_recent_activity
 from ratchet.knowledge.runbooks import find_curated_runbook
 from ratchet.storage import documents, incidents
@@ -54,7 +57,14 @@ async def recent_activity(alert: str, runtime: ToolRuntime, service: str | None 
     """What people said in the last hour that relates to an alert (and service): deploys, changes, reports."""
     ctx = runtime.context
     async with ctx.pool.connection() as conn:
-        hits = await find_recent_activity(conn, ctx.embeddings, alert=alert, service=service, at=datetime.now(UTC))
+        hits = await find_recent_activity(
+            conn,
+            ctx.embeddings,
+            alert=alert,
+            service=service,
+            at=datetime.now(UTC),
+            readable=await _readable(conn, runtime),
+        )
     return [h.model_dump(include={"channel_id", "ts", "user_id", "text"}) for h in hits]
 
 
@@ -62,7 +72,7 @@ async def recent_activity(alert: str, runtime: ToolRuntime, service: str | None 
 async def similar_incidents(alert: str, runtime: ToolRuntime) -> list[dict[str, Any]]:
     """The last incidents of an alert: when, how long, who responded, and what was last said in the thread."""
     async with runtime.context.pool.connection() as conn:
-        past = await past_incidents(conn, alert=alert, limit=5)
+        past = await past_incidents(conn, alert=alert, readable=await _readable(conn, runtime), limit=5)
     return [
         {
             "opened_at": p.incident.opened_at.isoformat(),
@@ -70,6 +80,7 @@ async def similar_incidents(alert: str, runtime: ToolRuntime) -> list[dict[str, 
             "duration": str(p.incident.duration) if p.incident.duration else None,
             "responders": p.incident.responders,
             "last_word": p.resolution,
+            "last_word_link": p.resolution_link,
         }
         for p in past
     ]
@@ -79,7 +90,7 @@ async def similar_incidents(alert: str, runtime: ToolRuntime) -> list[dict[str, 
 async def list_incidents(runtime: ToolRuntime, alert: str | None = None, limit: int = 10) -> list[dict[str, Any]]:
     """Recent incidents, newest first, optionally of one alert."""
     async with runtime.context.pool.connection() as conn:
-        found = await incidents.recent(conn, alert=alert, limit=min(limit, 50))
+        found = await incidents.recent(conn, alert=alert, channels=await _readable(conn, runtime), limit=min(limit, 50))
     return [
         i.model_dump(mode="json", include={"alert", "service", "status", "opened_at", "duration", "channel_id"})
         for i in found
@@ -87,14 +98,28 @@ async def list_incidents(runtime: ToolRuntime, alert: str | None = None, limit: 
 
 
 @tool
-async def search_messages(query: str, runtime: ToolRuntime, channel_id: str | None = None) -> list[dict[str, Any]]:
-    """Search Slack messages the bot has seen, by meaning and words, optionally in one channel."""
+async def search_messages(
+    query: str, runtime: ToolRuntime, channel_id: str | None = None
+) -> list[dict[str, Any]] | dict[str, Any]:
+    """Search the Slack messages of this channel and the channels it reads from, by meaning and words; give a
+    channel_id to search only one of them."""
     ctx = runtime.context
     async with ctx.pool.connection() as conn:
+        readable = await _readable(conn, runtime)
+        if channel_id is not None and channel_id not in readable:
+            return {"error": f"{channel_id} cannot be read from here; readable channels: {', '.join(readable)}"}
         hits = await find_messages(
-            conn, query, await ctx.embeddings.aembed_query(query), channels=[channel_id] if channel_id else None
+            conn, query, await ctx.embeddings.aembed_query(query), channels=[channel_id] if channel_id else readable
         )
     return [h.model_dump(mode="json", include={"channel_id", "ts", "user_id", "text", "posted_at"}) for h in hits]
+
+
+async def _readable(conn: AsyncConnection[Any], runtime: ToolRuntime) -> list[str]:
+    """The channels whose messages may be shown where the question was asked (none when that is unknown)."""
+    asked_in = runtime.state.get("channel_id")
+    if asked_in is None:
+        return []
+    return await readable_channels(conn, runtime.context.channels, asked_in, runtime.state.get("channel_name"))
 
 
 TOOLS: list[BaseTool] = [
