@@ -50,6 +50,11 @@ class Bot:
     app: AsyncApp
     workers: WorkerPool
     mode: Mode
+    socket_mode: SocketModeHandler | None = None
+
+    async def slack_connected(self) -> bool:
+        """Socket Mode's websocket is up; HTTP mode has no connection of its own to lose."""
+        return self.socket_mode is None or await self.socket_mode.client.is_connected()
 
 
 def check_tool_names(channels_config: ChannelsConfig, tools: list[BaseTool], mcp: McpConfig) -> None:
@@ -135,7 +140,7 @@ async def running_bot(
                 "Socket Mode" if mode == "socket" else f"HTTP at http://{settings.http_addr}/slack/events",
                 settings.workers,
             )  # fmt: skip
-            yield Bot(runtime, slack, identity, app, workers, mode)
+            yield Bot(runtime, slack, identity, app, workers, mode, socket_mode)
         finally:
             if socket_mode is not None:  # a peer that never answers the close frame must not hold up shutdown
                 with suppress(TimeoutError):

@@ -6,11 +6,16 @@ works, so only a job whose worker died becomes claimable again. A worker that lo
 took the job over, or it was finished or cancelled elsewhere, or the lease ran out while the database could not be
 reached) cancels the handler and leaves the job to whoever holds it now. No database connection is held while a
 handler runs, apart from the ones the handler itself takes.
+
+No error ends a worker: one that escapes a worker's loop (a bug) is logged and the loop starts again. Stopping the
+pool gives the handlers running then a grace period to finish; the jobs of those still running after it are
+cancelled and handed back to the queue, so the next process takes them at once instead of after their lease.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import random
@@ -27,6 +32,9 @@ from ratchet.storage.jobs import Job
 
 Handler = Callable[[Job], Awaitable[None]]
 log = logging.getLogger(__name__)
+
+STOP_GRACE_SECONDS = 10.0  # how long a stop waits for running handlers before it cancels them
+RELEASE_TIMEOUT_SECONDS = 5.0  # handing a job back must not hold up a stop when the database is unreachable
 
 
 def retry_delay(attempt: int, base: float = 2.0, cap: float = 600.0) -> timedelta:
@@ -47,6 +55,7 @@ class WorkerPool:
         workers: int,
         lease: timedelta,
         poll_interval: float = 2.0,
+        stop_grace: float = STOP_GRACE_SECONDS,
     ) -> None:
         self.pool = pool
         self.database_url = database_url
@@ -54,6 +63,7 @@ class WorkerPool:
         self.size = workers
         self.lease = lease
         self.poll_interval = poll_interval
+        self.stop_grace = stop_grace
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -61,19 +71,42 @@ class WorkerPool:
         self.processed = 0
 
     async def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._listen(), name="ratchet-job-listener")]
+        self._tasks = [self._spawn("ratchet-job-listener", self._listen)]
         self._tasks += [
-            asyncio.create_task(self._work(f"{self.name}:{n}"), name=f"ratchet-worker-{n}") for n in range(self.size)
+            self._spawn(f"ratchet-worker-{n}", functools.partial(self._work, f"{self.name}:{n}"))
+            for n in range(self.size)
         ]
 
+    def stopped_tasks(self) -> list[str]:
+        """The names of the pool's tasks (its listener and workers) that are not running, though they should be."""
+        return [task.get_name() for task in self._tasks if task.done()]
+
     async def stop(self) -> None:
-        """Stop taking jobs; jobs in progress are cancelled and picked up again after their lease."""
+        """Stop taking jobs and give the handlers running now `stop_grace` seconds to finish; then cancel the rest,
+        whose jobs are handed back to the queue."""
         self._stopping = True
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with suppress(asyncio.CancelledError):
-                await task
+        self._wake.set()  # idle workers see the stop now rather than at their next poll
+        listener, workers = self._tasks[0], self._tasks[1:]
+        listener.cancel()
+        try:
+            await asyncio.wait(workers, timeout=self.stop_grace)
+        finally:
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _spawn(self, name: str, loop: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
+        return asyncio.create_task(self._restarting(name, loop), name=name)
+
+    async def _restarting(self, name: str, loop: Callable[[], Awaitable[None]]) -> None:
+        """Run one of the pool's loops until the pool stops. Whatever error ends it early is a bug: it is logged
+        and the loop starts again, so a worker never disappears silently."""
+        while not self._stopping:
+            try:
+                await loop()
+            except Exception:
+                log.exception("%s stopped on an unexpected error; starting it again", name)
+                await asyncio.sleep(self.poll_interval)
 
     async def _listen(self) -> None:
         while not self._stopping:
@@ -106,6 +139,14 @@ class WorkerPool:
             await self._run(worker, job, claimed_at)
 
     async def _run(self, worker: str, job: Job, claimed_at: float) -> None:
+        """Run the job to its end; when the pool stops first, hand the job back."""
+        try:
+            await self._run_and_record(worker, job, claimed_at)
+        except asyncio.CancelledError:
+            await self._release(worker, job)
+            raise
+
+    async def _run_and_record(self, worker: str, job: Job, claimed_at: float) -> None:
         """Run the job's handler while keeping its lease; record how it ended, unless the lease was lost."""
         handling = asyncio.create_task(self._handle(job), name=f"ratchet-job-{job.id}")
         keeping = asyncio.create_task(self._keep_lease(worker, job, claimed_at), name=f"ratchet-lease-{job.id}")
@@ -154,6 +195,20 @@ class WorkerPool:
             job.id, job.kind, job.key, job.attempts, job.max_attempts, error,
             "giving up" if status == "failed" else f"retrying in {delay.total_seconds():.0f}s",
         )  # fmt: skip
+
+    async def _release(self, worker: str, job: Job) -> None:
+        """Queue the job of a cancelled handler again for the next worker, in this process or the next one."""
+        try:
+            async with asyncio.timeout(RELEASE_TIMEOUT_SECONDS), self.pool.connection() as conn:
+                released = await jobs.release(conn, job.id, worker)
+        except Exception as error:
+            log.warning("job %s (%s %s) was stopped and could not be handed back (%s); it runs again after its lease",
+                        job.id, job.kind, job.key, error)  # fmt: skip
+            return
+        if released:
+            log.info(
+                "job %s (%s %s) was stopped with its worker and handed back to the queue", job.id, job.kind, job.key
+            )
 
     async def _keep_lease(self, worker: str, job: Job, claimed_at: float) -> str:
         """Extend the job's lease every third of it while its handler runs; return (ending the run) only once the

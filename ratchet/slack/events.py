@@ -20,6 +20,7 @@ from ratchet.storage.reactions import Reaction
 
 TS_PATTERN = re.compile(r"^\d{1,12}\.\d{1,9}$")
 ID_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,40}$", re.IGNORECASE)
+MAX_TEXT_CHARS = 100_000  # Slack cuts a message's text at 40,000 characters; blocks and attachments add some more
 # message subtypes that carry something a person or an integration said; the rest (joins, topic changes, ...)
 # are stored for the record but start no work
 CONTENT_SUBTYPES = {None, "bot_message", "thread_broadcast", "file_share", "me_message"}
@@ -161,6 +162,9 @@ def _message_action(event: Mapping[str, Any], team_id: str | None, bot: BotIdent
 def to_message(raw: Mapping[str, Any], *, channel_id: str, channel_type: str | None = None) -> Message:
     """A Slack message object (from an event or conversations.history) as a `Message`."""
     ts = _ts(raw.get("ts"), "ts")
+    text = message_text(raw)
+    if len(text) > MAX_TEXT_CHARS:
+        raise MalformedEvent(f"its text is {len(text):,} characters, over the {MAX_TEXT_CHARS:,} a message may have")
     thread_ts = raw.get("thread_ts")
     thread_ts = _ts(thread_ts, "thread_ts") if thread_ts is not None else None
     attrs: dict[str, Any] = {"raw": storable(dict(raw))}
@@ -176,7 +180,7 @@ def to_message(raw: Mapping[str, Any], *, channel_id: str, channel_type: str | N
         user_id=_optional_id(raw.get("user"), "user"),
         bot_id=_optional_id(raw.get("bot_id"), "bot_id"),
         subtype=_optional_str(raw.get("subtype"), "subtype"),
-        text=message_text(raw),
+        text=text,
         attrs=attrs,
     )
 

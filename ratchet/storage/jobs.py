@@ -138,6 +138,20 @@ async def complete(conn: AsyncConnection[Any], job_id: int, worker: str) -> bool
     return cursor.rowcount == 1
 
 
+async def release(conn: AsyncConnection[Any], job_id: int, worker: str) -> bool:
+    """Hand a running job back to the queue (its worker is stopping), claimable at once and in its old place; the
+    interrupted attempt is not counted. Only while `worker` still holds it."""
+    cursor = await conn.execute(
+        """
+        UPDATE jobs SET status = 'queued', locked_at = NULL, locked_by = NULL, attempts = attempts - 1,
+                        updated_at = now()
+        WHERE id = %s AND locked_by = %s AND status = 'running'
+        """,
+        (job_id, worker),
+    )
+    return cursor.rowcount == 1
+
+
 async def fail(conn: AsyncConnection[Any], job: Job, worker: str, error: str, retry_in: timedelta) -> Status:
     """Record the error; queue the job again after `retry_in`, or give up when out of attempts."""
     status: Status = "failed" if job.attempts >= job.max_attempts else "queued"
