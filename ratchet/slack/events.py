@@ -144,6 +144,8 @@ def _message_action(event: Mapping[str, Any], team_id: str | None, bot: BotIdent
             raise MalformedEvent("message_changed has no message object")
         if "ts" not in inner and isinstance(previous, Mapping):
             inner = {**inner, "ts": previous.get("ts")}
+        if inner.get("subtype") == "tombstone":  # a thread's parent was deleted; Slack keeps a stand-in for its replies
+            return DeletedMessage(channel_id=channel_id, ts=_ts(inner.get("ts"), "message.ts"))
         edited = inner.get("edited")
         edited_ts = edited.get("ts") if isinstance(edited, Mapping) else None
         edited_at = _ts_time(_ts(edited_ts or event.get("event_ts") or event.get("ts"), "edited.ts"))
