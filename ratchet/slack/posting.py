@@ -21,6 +21,7 @@ from rich.console import Console
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from ratchet.redact import redact
 from ratchet.slack.formatting import SlackPost, render_reply
 from ratchet.storage import posts
 
@@ -175,7 +176,9 @@ def describe(error: Exception) -> str:
 
 
 def _parts(reply: Reply) -> list[SlackPost]:
-    return render_reply(reply.markdown, module=reply.module)
+    """The reply's Slack messages, with every secret it quotes (a question, a thread's reply) redacted before it is
+    stored in `bot_posts` or sent."""
+    return render_reply(redact(reply.markdown), module=reply.module)
 
 
 def _metadata_key(message: dict[str, Any]) -> str | None:
