@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ratchet.slack.events import storable
 from ratchet.slack.text import message_text
 
 Kind = Literal["alert_firing", "alert_resolved", "alert_other", "question", "chatter"]
@@ -115,7 +116,8 @@ def fingerprint(source: str, alert: str, identity: str = "") -> str:
 
 
 def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+    """A string field as Postgres can store what is read from it (alert names, services: no NUL, valid UTF-8)."""
+    return storable(value) if isinstance(value, str) else ""
 
 
 def _list(value: Any) -> list[Any]:

@@ -19,7 +19,8 @@ from ratchet.classify.models import AlertMessage, Classification, fingerprint
 from ratchet.classify.recognisers.grafana import signed_by_grafana
 
 SOURCE = "alertmanager"
-TITLE = re.compile(r"^\[(?P<status>FIRING|RESOLVED)(?::(?P<count>\d+))?\] ?(?P<rest>.*)$", re.DOTALL)
+# a count of up to 9 digits: a longer one is no group size, and past 4,300 digits int() refuses it
+TITLE = re.compile(r"^\[(?P<status>FIRING|RESOLVED)(?::(?P<count>\d{1,9}))?\] ?(?P<rest>.*)$", re.DOTALL)
 # names carry punctuation too: `Cert-managerCertificateExpiringSoon`, `MemcachedMemoryUsageHigh(>90%)`
 CAMEL_CASE = re.compile(r"^[A-Za-z][^\s/]*$")
 SNAKE_CASE_NAME = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+){3,}$")  # at least four words: not an enum value

@@ -38,9 +38,12 @@ MARKS = ("datadoghq.", "ddog-gov.com")
 
 def recognise(message: AlertMessage) -> Classification | None:
     """A Datadog monitor notification, or None."""
-    signed = "datadog" in message.username.lower() or any(mark in message.flat for mark in MARKS)
-    signed = signed or any(mark in a.title_link for a in message.attachments for mark in MARKS)
-    for line in _title_lines(message):
+    titles = _title_lines(message)
+    # Datadog's name or its link on the title: a link to Datadog anywhere else (a PagerDuty incident's details)
+    # does not make the message Datadog's
+    links = [*titles, *(a.title_link for a in message.attachments)]
+    signed = "datadog" in message.username.lower() or any(mark in link for link in links for mark in MARKS)
+    for line in map(_plain, titles):
         match = BRACKETED.match(line)
         if match and (signed or match["scope"] is not None) and match["state"].lower() in KINDS:
             return _classification(match["state"], match["priority"], match["scope"] or "", match["name"])
@@ -51,10 +54,11 @@ def recognise(message: AlertMessage) -> Classification | None:
 
 
 def _title_lines(message: AlertMessage) -> list[str]:
-    """Where the event title can be: attachment titles and fallbacks, then the first lines of the texts."""
+    """Where the event title can be (with its link): attachment titles and fallbacks, then the first lines of the
+    texts."""
     lines = [part for a in message.attachments for part in (a.title, a.fallback, a.pretext, a.text)]
     lines.append(message.text)
-    return [_plain(text.strip().split("\n", 1)[0]) for text in lines if text.strip()]
+    return [text.strip().split("\n", 1)[0] for text in lines if text.strip()]
 
 
 def _plain(line: str) -> str:

@@ -48,12 +48,14 @@ EMOJI = {
 WORD = "|".join(sorted(WORDS, key=len, reverse=True))
 EMOJIS = "|".join(re.escape(e) for e in sorted(EMOJI, key=len, reverse=True))
 # `[name] [🔴 Down] reason` (a bracketed status after a bracketed name)
-NAMED_STATUS = re.compile(rf"^\[(?P<name>[^\[\]\n]{{1,120}})\][ \t]*\[(?:(?:{EMOJIS})[ \t]*)?(?P<word>{WORD})\]", re.I)
+NAMED_STATUS = re.compile(
+    rf"^\[(?P<name>[^\[\]\n]{{1,120}})\][ \t]*\[(?:(?:{EMOJIS})[ \t]*)?(?P<word>{WORD})\]", re.IGNORECASE | re.ASCII
+)
 # `🔥 [FIRING] name`, `RESOLVED: name`, `*CRITICAL* name`, `:rotating_light: name`
 LEADING = re.compile(
     rf"^(?P<emoji>(?:(?:{EMOJIS})[ \t]*)*)[\[*_]*(?:(?P<word>{WORD})(?![a-z])(?::\d+)?)?[\]*_]*"
     rf"[ \t]*[:\-|\u2013\u2014]?[ \t]*(?P<rest>[^\n]*)$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,  # ASCII: with Unicode case folding, "O\u212a" (a Kelvin sign) would pass for "OK"
 )
 SENTENCE = re.compile(r"\*(?P<name>[^*\n]{1,120})\* has been (?P<word>triggered|resolved)\b", re.I)
 LINK = re.compile(r"<[^<>|\n]*\|([^<>\n]*)>")
@@ -93,7 +95,7 @@ def _read(line: str) -> tuple[str, str | None] | None:
     if word and (_is_marked(line, match.start("word"), match.end("word")) or (word.isupper() and len(word) >= 5)):
         return WORDS[word.upper()], _name(match["rest"])
     if emoji:
-        first = next(e for e in sorted(EMOJI, key=len, reverse=True) if emoji.startswith(e))
+        first = next(e for e in sorted(EMOJI, key=len, reverse=True) if emoji.lower().startswith(e))  # :FIRE:
         return EMOJI[first], _name(match["rest"])
     return None
 

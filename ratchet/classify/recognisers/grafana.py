@@ -18,7 +18,8 @@ import re
 from ratchet.classify.models import AlertMessage, Attachment, Classification, fingerprint
 
 SOURCE = "grafana"
-UNIFIED = re.compile(r"\[(FIRING|RESOLVED)(?::(\d+))?(?:, RESOLVED:\d+)?\][ \t]*([^\n]*)")
+# a count of up to 9 digits, as in Alertmanager's title
+UNIFIED = re.compile(r"\[(FIRING|RESOLVED)(?::(\d{1,9}))?(?:, RESOLVED:\d+)?\][ \t]*([^\n]*)")
 LEGACY = re.compile(r"^\[(Alerting|OK|No Data|Pending|Paused|Unknown)\][ \t]+([^\n]+)$", re.IGNORECASE)
 LABEL = re.compile(r"^ - ([A-Za-z_][A-Za-z0-9_]*) = (.*)$", re.MULTILINE)
 SERVICE_LABELS = ("service", "namespace", "job", "instance", "host", "hostname", "pod", "grafana_folder")
