@@ -18,13 +18,16 @@ from ratchet.slack.text import message_text
 from ratchet.storage.messages import Message
 from ratchet.storage.reactions import Reaction
 
-TS_PATTERN = re.compile(r"^\d{1,12}\.\d{1,9}$")
-ID_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,40}$", re.IGNORECASE)
+# ASCII only (`\d` also matches other scripts' digits, IGNORECASE lets the Kelvin sign pass for k), whole strings
+# only (`$` lets a trailing newline through), and no ts past what a datetime holds: each a key Slack would use
+TS_PATTERN = re.compile(r"\d{1,10}\.\d{1,9}", re.ASCII)
+ID_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9_-]{1,40}", re.IGNORECASE | re.ASCII)
 MAX_TEXT_CHARS = 100_000  # Slack cuts a message's text at 40,000 characters; blocks and attachments add some more
 # message subtypes that carry something a person or an integration said; the rest (joins, topic changes, ...)
 # are stored for the record but start no work
 CONTENT_SUBTYPES = {None, "bot_message", "thread_broadcast", "file_share", "me_message"}
 IGNORED_SUBTYPES = {"message_replied", "ekm_access_denied"}
+MAX_NESTING = 64  # levels of lists and objects; rich text in an attachment's blocks takes about ten
 
 
 class MalformedEvent(ValueError):
@@ -105,6 +108,7 @@ def interpret(payload: Any, bot: BotIdentity) -> Action:
     """What ingest should do with one Events API payload (the `event_callback` envelope)."""
     if not isinstance(payload, Mapping):
         raise MalformedEvent(f"payload is {type(payload).__name__}, not an object")
+    payload = storable(payload)  # whatever part of it is kept, it can be stored
     event = payload.get("event")
     if not isinstance(event, Mapping):
         raise MalformedEvent("payload has no event object")
@@ -135,7 +139,8 @@ def _message_action(event: Mapping[str, Any], team_id: str | None, bot: BotIdent
     if subtype in IGNORED_SUBTYPES:
         return Ignored(reason=f"message subtype {subtype!r} is not used")
     if subtype == "message_deleted":
-        deleted_ts = event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts")
+        previous = event.get("previous_message")
+        deleted_ts = event.get("deleted_ts") or (previous.get("ts") if isinstance(previous, Mapping) else None)
         return DeletedMessage(channel_id=channel_id, ts=_ts(deleted_ts, "deleted_ts"))
     if subtype == "message_changed":
         inner = event.get("message")
@@ -163,13 +168,14 @@ def _message_action(event: Mapping[str, Any], team_id: str | None, bot: BotIdent
 
 def to_message(raw: Mapping[str, Any], *, channel_id: str, channel_type: str | None = None) -> Message:
     """A Slack message object (from an event or conversations.history) as a `Message`."""
+    raw = storable(raw)
     ts = _ts(raw.get("ts"), "ts")
     text = message_text(raw)
     if len(text) > MAX_TEXT_CHARS:
         raise MalformedEvent(f"its text is {len(text):,} characters, over the {MAX_TEXT_CHARS:,} a message may have")
     thread_ts = raw.get("thread_ts")
     thread_ts = _ts(thread_ts, "thread_ts") if thread_ts is not None else None
-    attrs: dict[str, Any] = {"raw": storable(dict(raw))}
+    attrs: dict[str, Any] = {"raw": raw}
     for key in ("username", "team", "client_msg_id", "parent_user_id"):
         if isinstance(raw.get(key), str):
             attrs[key] = raw[key]
@@ -201,19 +207,22 @@ def _reaction_action(event: Mapping[str, Any], *, added: bool) -> ReactionChange
     return ReactionChanged(reaction=reaction, added=added)
 
 
-def storable(value: Any) -> Any:
-    """A JSON value Postgres can store: NUL characters dropped, lone UTF-16 surrogates (half an emoji) as '?'."""
+def storable(value: Any, depth: int = 0) -> Any:
+    """A JSON value Postgres can store: NUL characters dropped, lone UTF-16 surrogates (half an emoji) as '?'; one
+    nested deeper than Slack's payloads ever are is malformed."""
+    if depth > MAX_NESTING:
+        raise MalformedEvent(f"a value is nested more than {MAX_NESTING} levels deep")
     if isinstance(value, str):
         return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
     if isinstance(value, list):
-        return [storable(item) for item in value]
+        return [storable(item, depth + 1) for item in value]
     if isinstance(value, Mapping):
-        return {storable(str(key)): storable(item) for key, item in value.items()}
+        return {storable(str(key)): storable(item, depth + 1) for key, item in value.items()}
     return value
 
 
 def _ts(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not TS_PATTERN.match(value):
+    if not isinstance(value, str) or not TS_PATTERN.fullmatch(value):
         raise MalformedEvent(f"{field} is not a Slack timestamp")
     return value
 
@@ -227,7 +236,7 @@ def _channel_id(value: Any) -> str:
 
 
 def _required_id(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not ID_PATTERN.match(value):
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
         raise MalformedEvent(f"{field} is not a Slack id")
     return value
 
