@@ -9,6 +9,8 @@ from typing import Any
 
 LINK = re.compile(r"<(?P<url>https?://[^|>\s]+)(?:\|(?P<label>[^>]*))?>|(?P<bare>https?://[^\s<>|\"')\]]+)")
 LABELLED = re.compile(r"runbook(?:[ _-]?(?:url|link))?\W*$", re.IGNORECASE)  # "*Runbook:* ", "runbook_url = "
+MAX_DEPTH = 64  # levels of lists and objects followed: Slack's payloads nest about ten, stored ones at most 64
+LABEL_REACH = 200  # characters before a URL that may hold its label: reading the whole line again per URL is quadratic
 
 
 def runbook_link(raw: Mapping[str, Any]) -> str | None:
@@ -22,12 +24,14 @@ def runbook_link(raw: Mapping[str, Any]) -> str | None:
     return by_path
 
 
-def _links(value: Any, label: str = "") -> Iterator[tuple[str, str]]:
-    """(what labels it, URL) for every link in a Slack message, in reading order."""
+def _links(value: Any, label: str = "", depth: int = 0) -> Iterator[tuple[str, str]]:
+    """(what labels it, URL) for every link in a Slack message, in reading order, down to MAX_DEPTH levels."""
+    if depth > MAX_DEPTH:
+        return
     if isinstance(value, str):
         for line in value.splitlines():
             for match in LINK.finditer(line):
-                before = line[: match.start()]
+                before = line[max(0, match.start() - LABEL_REACH) : match.start()]
                 said = match["label"] or ""
                 yield (
                     (f"{label} {said}" if LABELLED.search(before) is None else f"runbook {said}"),
@@ -39,11 +43,11 @@ def _links(value: Any, label: str = "") -> Iterator[tuple[str, str]]:
             yield own, value["url"]  # a button, an action or a rich-text link
         title = _text(value.get("title"))
         for key, item in value.items():
-            if key != "url":
-                yield from _links(item, title if key == "value" else label)  # a field: its title labels its value
+            if key != "url":  # a field: its title labels its value
+                yield from _links(item, title if key == "value" else label, depth + 1)
     elif isinstance(value, list):
         for item in value:
-            yield from _links(item, label)
+            yield from _links(item, label, depth + 1)
 
 
 def _text(value: Any) -> str:
