@@ -19,6 +19,7 @@ from ratchet.llm import LLMCallRecorder, build_chat_model, build_embeddings, emb
 from ratchet.storage import migrations
 from ratchet.storage.database import database_url, open_pool, require_pgvector
 from ratchet.storage.vectors import EmbeddingIdentity
+from ratchet.tracing import redact_traces
 
 
 @dataclass
@@ -42,6 +43,7 @@ async def migrate_database(url: str, embedding: EmbeddingIdentity) -> list[migra
 async def open_runtime(settings: Settings, *, chat_model: BaseChatModel | None = None) -> AsyncIterator[Runtime]:
     """Start (or reach) the database, apply pending migrations, open the pool and build the models (`chat_model`:
     one built elsewhere instead of RATCHET_LLM's, e.g. the scripted model of a benchmark)."""
+    redact_traces()
     url = database_url(settings)
     embeddings = build_embeddings(settings)
     embedding = embedding_identity(settings, embeddings)
