@@ -103,7 +103,8 @@ async def runbook(state: TriageState, runtime: Runtime[TriageContext]) -> Triage
     assert found.alert is not None
     async with ctx.pool.connection() as conn:
         curated = await find_curated_runbook(conn, ctx.embeddings, found.alert, runbook_link=found.runbook_url)
-    written = await synthesize_runbook(ctx.pool, ctx.chat_model, found.alert)
+        readable = await readable_channels(conn, ctx.channels, state["channel_id"], state.get("channel_name"))
+    written = await synthesize_runbook(ctx.pool, ctx.chat_model, found.alert, channels=readable)
     if curated:
         link = f"[{curated.title or curated.path}]({curated.url})" if curated.url else f"`{curated.path}`"
         parts = [f"**Runbook:** {link} ({curated.source})"]

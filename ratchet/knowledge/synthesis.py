@@ -144,16 +144,18 @@ async def synthesize_runbook(
     alert: str,
     *,
     service: str | None = None,
+    channels: list[str] | None = None,
     permalink_base: str = "https://slack.com",
     max_incidents: int = MAX_INCIDENTS,
 ) -> SynthesizedRunbook:
-    """The runbook for `alert` (and `service`) from its past threads: cached, written by the model, or the threads.
-    No connection is held during the model call."""
+    """The runbook for `alert` (and `service`) from its past threads in `channels` (None: every channel): cached,
+    written by the model, or the threads. No connection is held during the model call."""
+    scope = runbooks.scope_of(channels)
     async with pool.connection() as conn:
-        past = [i for i in await incidents.recent(conn, alert=alert, limit=max_incidents * 5) if _same(i, service)]
-        past = past[:max_incidents]
+        recent = await incidents.recent(conn, alert=alert, channels=channels, limit=max_incidents * 5)
+        past = [i for i in recent if _same(i, service)][:max_incidents]
         found = await incident_replies(conn, [i.id for i in past])
-        stored = await runbooks.get(conn, alert, service)
+        stored = await runbooks.get(conn, alert, service, scope)
     replies = _number(found, past, permalink_base)
     threads = _threads(past, replies, permalink_base)
     if not replies:
@@ -188,6 +190,7 @@ async def synthesize_runbook(
             conn,
             alert=alert,
             service=service,
+            scope=scope,
             content=runbook.model_dump(mode="json"),
             citations=[c.model_dump(mode="json") for c in runbook.citations],
             source_threads=len(runbook.threads),

@@ -105,11 +105,6 @@ async def test_an_alert_in_a_public_channel_never_lists_a_private_ones_activity(
     assert secret_channel not in recent_and_past
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synthesized runbooks (knowledge/synthesis.py) are written from every channel's incident threads and "
-    "cached per alert for all channels",
-)
 async def test_an_alerts_runbook_never_quotes_a_private_channels_incident_threads(
     runtime: Runtime, sim: SlackSimulator
 ) -> None:

@@ -303,12 +303,6 @@ async def test_an_obeyed_injection_gets_nothing_it_asked_for(
     assert restarts == [], "the cluster was not touched"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the alert's runbook written from past threads (synthesize_runbook in ratchet/knowledge/synthesis.py, "
-    "called by the triage graph's runbook node) reads the alert's past incidents in every channel: #security's "
-    "thread reaches the model and is quoted in the reply posted in #ops",
-)
 async def test_an_alert_that_also_fired_in_another_channel_shows_nothing_of_its_thread_there(
     runtime: Runtime, sim: SlackSimulator
 ) -> None:
@@ -323,8 +317,8 @@ async def test_an_alert_that_also_fired_in_another_channel_shows_nothing_of_its_
     )
     security = sim.workspace.create_channel("security", members=[sim.workspace.find_user("amara").id, sim.bot_user_id])
     obeying = attack.obeys(security)
-    # the first model call, if any, writes the alert's runbook from past threads; it gives nothing usable
-    model = ScriptedModel(responses=[AIMessage(content=""), *obeying, AIMessage(content=OBEYED)])
+    # no runbook is written from past threads in #ops: the alert's only past thread is #security's
+    model = ScriptedModel(responses=[*obeying, AIMessage(content=OBEYED)])
     thread = ops_thread(runtime, sim, model, [])
     fired = ALERTMANAGER_DOCS
     ts = await sim.post_message(security, fired["text"], username=fired["username"], attachments=fired["attachments"])
