@@ -23,6 +23,7 @@ from langchain_core.outputs import LLMResult
 from psycopg_pool import AsyncConnectionPool
 
 from ratchet.config import CHAT_PROVIDERS, EMBEDDING_PROVIDERS, Settings, split_model_spec
+from ratchet.redact import redact
 from ratchet.storage import llm_usage
 from ratchet.storage.vectors import EmbeddingIdentity
 
@@ -60,6 +61,26 @@ class LocalEmbeddings(Embeddings):
         return self.embed_documents([text])[0]
 
 
+class RedactedEmbeddings(Embeddings):
+    """A remote embedding model that is sent texts with their secrets replaced (what people pasted must not leave
+    for the provider; a search for a secret is not something anyone needs)."""
+
+    def __init__(self, remote: Embeddings) -> None:
+        self.remote = remote
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.remote.embed_documents([redact(text) for text in texts])
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.remote.embed_query(redact(text))
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        return await self.remote.aembed_documents([redact(text) for text in texts])
+
+    async def aembed_query(self, text: str) -> list[float]:
+        return await self.remote.aembed_query(redact(text))
+
+
 def build_chat_model(settings: Settings) -> BaseChatModel | None:
     """The configured chat model, or None in no-LLM mode."""
     if settings.llm == "none":
@@ -78,7 +99,7 @@ def build_embeddings(settings: Settings) -> Embeddings:
         return LocalEmbeddings()
     provider, model = split_model_spec(settings.embeddings, EMBEDDING_PROVIDERS)
     options: dict[str, Any] = {"base_url": settings.llm_base_url} if settings.llm_base_url else {}
-    return init_embeddings(model, provider=provider, **options)
+    return RedactedEmbeddings(init_embeddings(model, provider=provider, **options))
 
 
 def embedding_identity(settings: Settings, embeddings: Embeddings) -> EmbeddingIdentity:

@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from langchain_core.embeddings import Embeddings
 from langchain_core.messages import AIMessage, ToolMessage
 
 from ratchet.classify.classifier import Classifier
+from ratchet.config import Settings
+from ratchet.llm import RedactedEmbeddings, build_embeddings
 from ratchet.redact import RedactSecrets
 from ratchet.runtime import Runtime
 from ratchet.slack_sim import SlackSimulator
@@ -283,3 +286,30 @@ def test_the_command_lines_log_redacts_what_it_quotes() -> None:
     )
     assert result.stderr.count("classifier command failed") == len(SECRETS)
     assert leaked({"stderr": result.stderr, "stdout": result.stdout}) == {}
+
+
+class RecordingEmbeddings(Embeddings):
+    """Stands in for a remote provider's embedding model: keeps every text it is sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.sent += texts
+        return [[float(len(text)), 1.0] for text in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+async def test_a_remote_embedding_model_is_sent_no_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-stub-not-a-real-key")  # building the client makes no request
+    configured = build_embeddings(Settings(_env_file=None, embeddings="openai:text-embedding-3-small"))
+    assert isinstance(configured, RedactedEmbeddings) and type(configured.remote).__name__ == "OpenAIEmbeddings"
+    remote = RecordingEmbeddings()
+    embeddings = RedactedEmbeddings(remote)
+    await embeddings.aembed_documents([secret.said for secret in SECRETS])
+    await embeddings.aembed_query(SECRETS[0].said)
+    assert len(remote.sent) == len(SECRETS) + 1
+    assert [secret.name for secret in SECRETS if any(secret.never in text for text in remote.sent)] == []
+    assert all("[redacted " in text for text in remote.sent)
