@@ -25,7 +25,7 @@ lint: $(VENV)/.installed
 	$(BIN)/lint-imports
 
 test: lint
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -n 3  # three sessions (each its own Postgres): most tests wait on I/O
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .
