@@ -80,10 +80,19 @@ async def _question(state: TriageState, ctx: TriageContext) -> str:
     async with ctx.pool.connection() as conn:
         thread = await messages.thread(conn, state["channel_id"], state["thread_ts"])
 
-    def author(m: StoredMessage) -> str:
-        return "ratchet" if m.bot_id == ctx.bot.bot_id else m.user_id or m.attrs.get("username") or "bot"
-
-    transcript = "\n".join(f"[{author(m)}] {m.text[:1500]}" for m in thread[-THREAD_CONTEXT:] if m.ts != state["ts"])
+    transcript = "\n".join(_transcript_line(m, ctx.bot.bot_id) for m in thread[-THREAD_CONTEXT:] if m.ts != state["ts"])
     return render_prompt(
         "agent_question", thread=transcript or "(none)", user=state["author"], question=await _asked(state, ctx)
     )
+
+
+def _transcript_line(message: StoredMessage, bot_id: str | None) -> str:
+    """`[speaker] text`, the speaker from Slack's ids (an integration cannot pass for the bot or a person by its
+    display name) and the text's own lines indented (a line of it cannot pass for another speaker's)."""
+    if message.bot_id is not None and message.bot_id == bot_id:
+        speaker = "ratchet (you)"
+    elif message.user_id is not None and message.bot_id is None:
+        speaker = message.user_id
+    else:
+        speaker = f"integration {message.attrs.get('username') or message.bot_id or '?'}"
+    return f"[{speaker}] " + message.text[:1500].replace("\n", "\n    ")
