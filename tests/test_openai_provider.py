@@ -40,7 +40,7 @@ from tests.openai_stub import (
 )
 from tests.test_agent import TS
 from tests.test_agent import ask as ask_with
-from tests.test_serve import base_env, free_port, healthy, scalar, serve
+from tests.test_serve import base_env, free_port, scalar, serve, up_and_onboarded
 
 RUNBOOK_PATH = "content/runbooks/kubernetes/KubePodCrashLooping.md"
 FINAL = f"Start with the runbook (`{RUNBOOK_PATH}`): `kubectl describe pod`, then the logs."
@@ -217,7 +217,7 @@ async def test_serve_answers_a_mention_with_the_model(
         "OPENAI_API_KEY": "sk-stub-not-a-real-key",
     }
     with serve(env, tmp_path / "serve.log"):
-        await wait_until(lambda: healthy(port), timeout=60)
+        await up_and_onboarded(port, database_url)
         ops = sim.workspace.channel("ops").id
         ts = await sim.post_message(ops, f"<@{sim.bot_user_id}> who is on call?", user="priya")
         [reply] = await sim.wait_for_bot_messages(1, channel=ops, thread_ts=ts, timeout=30)

@@ -68,6 +68,13 @@ def base_env(sim: SlackSimulator, database_url: str, port: int) -> dict[str, str
     }
 
 
+async def up_and_onboarded(port: int, database_url: str) -> None:
+    """The process answers and has stored its channels' history: a message posted now is live, not backfilled (a
+    channel's history fetched after a message would store it without starting its work)."""
+    await wait_until(lambda: healthy(port), timeout=60)
+    await wait_until(lambda: scalar(database_url, "SELECT count(*) FROM jobs WHERE status <> 'done'") == 0, timeout=30)
+
+
 def scalar(database_url: str, query: str, *params: object) -> object:
     with psycopg.connect(database_url) as conn:
         row = conn.execute(query, params or None).fetchone()
@@ -95,7 +102,7 @@ async def test_http_events_mode(sim: SlackSimulator, database_url: str, tmp_path
     env = {**base_env(sim, database_url, port), "RATCHET_SLACK_SIGNING_SECRET": sim.signing_secret}
     log_file = tmp_path / "serve.log"
     with serve(env, log_file) as process:
-        await wait_until(lambda: healthy(port), timeout=60)
+        await up_and_onboarded(port, database_url)
 
         ops = sim.workspace.channel("ops").id
         ts = await sim.post_message(ops, f"<@{sim.bot_user_id}> who is on call?", user="priya")
@@ -139,7 +146,7 @@ async def test_a_worker_killed_mid_post_is_replaced_and_the_reply_is_posted_once
     ops = sim.workspace.channel("ops").id
     sim.delay_responses("chat.postMessage", 120)  # the post happens; its answer never reaches the first process
     with serve(env, tmp_path / "first.log") as first:
-        await wait_until(lambda: healthy(port), timeout=60)
+        await up_and_onboarded(port, database_url)
         ts = await sim.post_message(ops, f"<@{sim.bot_user_id}> is checkout degraded?", user="amara")
         await sim.wait_for_bot_messages(1, channel=ops, thread_ts=ts, timeout=20)
         first.kill()  # SIGKILL: no cleanup, the job stays 'running' and the post 'pending'

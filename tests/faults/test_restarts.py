@@ -19,7 +19,7 @@ from ratchet.storage import jobs
 from ratchet.storage.jobs import Job
 from tests.conftest import DATA
 from tests.helpers import wait_until
-from tests.test_serve import base_env, free_port, healthy, scalar, serve
+from tests.test_serve import base_env, free_port, healthy, scalar, serve, up_and_onboarded
 
 LEASE = timedelta(seconds=120)  # RATCHET_JOB_LEASE_SECONDS' default: what a deploy used to wait for
 
@@ -86,7 +86,7 @@ async def test_sigterm_during_an_alerts_triage_and_a_restart_answer_it_once_with
     alerts = sim.workspace.channel("alerts").id
     sim.delay_responses("chat.postMessage", 60)  # the brief is posted, and the handler waits for Slack's answer
     with serve(env, tmp_path / "first.log") as first:
-        await wait_until(lambda: healthy(port), timeout=60)
+        await up_and_onboarded(port, database_url)
         fired = await sim.post_message(
             alerts, "", username="Alertmanager", attachments=notification["slack_payload_default_config"]["attachments"]
         )
