@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.graph import START, StateGraph
 
 from ratchet.classify.models import Classification
@@ -79,7 +80,13 @@ async def test_a_run_left_by_an_older_graph_shape_is_abandoned_with_a_word_in_it
     first = await thread.say("amara", "is checkout degraded right now?")
     # what the graph before the agent was a subgraph left behind when its worker died before the `tools` step
     old = StateGraph(TriageState)
-    old.add_node("agent", lambda state: {"question": "is checkout degraded right now?", "thread_ts": first})
+    old.add_node(  # its agent step kept the system prompt in the thread's conversation
+        "agent",
+        lambda state: {
+            "thread_ts": first,
+            "messages": [SystemMessage("You are ratchet."), HumanMessage("is checkout degraded right now?")],
+        },
+    )
     old.add_node("tools", lambda state: {})
     old.add_edge(START, "agent")
     old.add_edge("agent", "tools")

@@ -44,6 +44,7 @@ class TriageState(TriageInput, total=False):
     posted_at: datetime
     author: str  # user id, or the integration's name
     channel_name: str | None  # as the channel's onboarding learned it
+    readable: list[str]  # the channels whose messages and incidents may be shown here: itself and its reads_from
     addressed: bool  # a mention, a DM, or a question in a thread the bot answered in
     agent_available: bool  # an LLM is configured
     monitored: bool  # a person's top-level message in a channel with monitor rules (and an LLM to read it)

@@ -62,8 +62,10 @@ async def understand(state: TriageState, runtime: Runtime[TriageContext]) -> Tri
             and classification.kind == "question"
             and bool(await posts.in_thread(conn, stored.channel_id, stored.conversation_ts))
         )
-    channel_name = channel.name if channel else None
+        channel_name = channel.name if channel else None
+        readable = await readable_channels(conn, ctx.channels, stored.channel_id, channel_name)
     return {
+        "readable": readable,
         "classification": classification,
         "addressed": ctx.bot.is_addressed(stored) or follow_up,
         "thread_ts": stored.conversation_ts,
@@ -103,8 +105,7 @@ async def runbook(state: TriageState, runtime: Runtime[TriageContext]) -> Triage
     assert found.alert is not None
     async with ctx.pool.connection() as conn:
         curated = await find_curated_runbook(conn, ctx.embeddings, found.alert, runbook_link=found.runbook_url)
-        readable = await readable_channels(conn, ctx.channels, state["channel_id"], state.get("channel_name"))
-    written = await synthesize_runbook(ctx.pool, ctx.chat_model, found.alert, channels=readable)
+    written = await synthesize_runbook(ctx.pool, ctx.chat_model, found.alert, channels=state["readable"])
     if curated:
         link = f"[{curated.title or curated.path}]({curated.url})" if curated.url else f"`{curated.path}`"
         parts = [f"**Runbook:** {link} ({curated.source})"]
@@ -121,9 +122,13 @@ async def activity(state: TriageState, runtime: Runtime[TriageContext]) -> Triag
     ctx, found = runtime.context, state["classification"]
     assert found.alert is not None
     async with ctx.pool.connection() as conn:
-        readable = await readable_channels(conn, ctx.channels, state["channel_id"], state.get("channel_name"))
         hits = await recent_activity(
-            conn, ctx.embeddings, alert=found.alert, service=found.service, at=state["posted_at"], readable=readable
+            conn,
+            ctx.embeddings,
+            alert=found.alert,
+            service=found.service,
+            at=state["posted_at"],
+            readable=state["readable"],
         )
     if not hits:
         return {"activity": "**Recent activity:** nothing related said in the last hour."}
@@ -134,8 +139,9 @@ async def activity(state: TriageState, runtime: Runtime[TriageContext]) -> Triag
 async def history(state: TriageState, runtime: Runtime[TriageContext]) -> TriageState:
     ctx, found = runtime.context, state["classification"]
     async with ctx.pool.connection() as conn:
-        readable = await readable_channels(conn, ctx.channels, state["channel_id"], state.get("channel_name"))
-        past = await past_incidents(conn, fingerprint=found.fingerprint, readable=readable, excluding=state["ts"])
+        past = await past_incidents(
+            conn, fingerprint=found.fingerprint, readable=state["readable"], excluding=state["ts"]
+        )
     if not past:
         return {"history": "**Past incidents:** this alert has not fired here before."}
     lines = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from langchain_core.messages import SystemMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Checkpointer, Command, StateSnapshot
 from slack_sdk.web.async_client import AsyncWebClient
@@ -80,6 +81,8 @@ class JobHandlers:
         plain dict the state held before it was typed."""
         if waiting.next and isinstance(waiting.values.get("classification"), dict):
             return True
+        if not any(isinstance(m, SystemMessage) for m in waiting.values.get("messages", [])):
+            return False  # only the old agent loop kept its system prompt in the thread, and only it had `tools`
         saved = await self.graph.checkpointer.aget_tuple(config) if self.graph.checkpointer else None
         channels = saved.checkpoint["channel_values"] if saved else {}
         waits_for = {name.removeprefix("branch:to:") for name in channels if name.startswith("branch:to:")}
