@@ -9,9 +9,12 @@ from typing import Any
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
+from ratchet.classify.classifier import Classifier
+from ratchet.classify.recording import classify_and_record
 from ratchet.jobs.ingest import ingest
-from ratchet.slack.events import BotIdentity
-from ratchet.storage import jobs, messages
+from ratchet.llm import LocalEmbeddings
+from ratchet.slack.events import BotIdentity, to_message
+from ratchet.storage import channels, jobs, messages
 from tests.conftest import DATA
 
 EVENTS = DATA / "slack_events" / "bolt-python"
@@ -219,3 +222,24 @@ async def test_odd_text_is_stored_whole(pool: AsyncConnectionPool, text: str) ->
     [(stored, raw_text)] = await rows(pool, "SELECT text, attrs->'raw'->>'text' FROM messages")
     assert raw_text == text.replace("\x00", "").replace("\ud83d", "?")
     assert stored == raw_text.strip()
+
+
+async def test_an_alert_that_onboarding_backfilled_before_its_event_still_gets_its_job(
+    pool: AsyncConnectionPool, local_embeddings: LocalEmbeddings
+) -> None:
+    """Onboarding fetched the channel's history a moment after the alert was posted and before its event came."""
+    event = alertmanager_event()
+    backfilled = to_message(event["event"], channel_id="C111").model_copy(update={"origin": "backfill"})
+    async with pool.connection() as conn:
+        await channels.ensure(conn, "C111")
+    await classify_and_record(pool, Classifier(), local_embeddings, [backfilled], bot_user_id=None, insert=True)
+
+    outcomes = [await ingest(pool, event, BOT) for _ in range(2)]
+    assert outcomes == ["stored, job queued", "duplicate"]
+    assert await rows(pool, "SELECT kind, key FROM jobs") == [("message", "C111:1610262363.001600")]
+    assert await rows(pool, "SELECT origin FROM messages") == [("live",)]
+    async with pool.connection() as conn:
+        [stored] = await messages.thread(conn, "C111", "1610262363.001600")
+    # the message job records it again: the incident it opened counts the firing once
+    await classify_and_record(pool, Classifier(), local_embeddings, [stored], bot_user_id=None)
+    assert await rows(pool, "SELECT alert, fire_count FROM incidents") == [("KubePodCrashLooping", 1)]

@@ -44,6 +44,10 @@ async def classify_and_record(
             stored = await messages.get(conn, message.channel_id, message.ts)
             if stored is None:
                 continue  # deleted meanwhile
+            if (earlier := stored.attrs.get("classification")) is not None:
+                # recorded already (backfill got it first, or this step runs again): incidents count it once
+                recorded.append((stored, Classification.model_validate(earlier)))
+                continue
             classification = classification.model_copy(update={"incident": await track(conn, stored, classification)})
             await messages.set_classification(
                 conn, stored.channel_id, stored.ts, classification.model_dump(mode="json")

@@ -51,7 +51,9 @@ async def _apply(conn: AsyncConnection[Any], action: events.Action) -> str:
     match action:
         case events.NewMessage(message=message, team_id=team_id, channel_type=channel_type):
             await channels.ensure(conn, message.channel_id, team_id=team_id, channel_type=channel_type)
-            if not await messages.insert_if_new(conn, message):
+            new = await messages.insert_if_new(conn, message)
+            # onboarding may have fetched it from the channel's history a moment before its event came: still live
+            if not new and not (action.starts_work and await messages.take_over_backfilled(conn, message)):
                 return "duplicate"
             if action.starts_work:
                 payload = {

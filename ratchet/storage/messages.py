@@ -74,6 +74,16 @@ async def insert_if_new(conn: AsyncConnection[Any], message: Message) -> bool:
     return cursor.rowcount == 1
 
 
+async def take_over_backfilled(conn: AsyncConnection[Any], message: Message) -> bool:
+    """Mark live a message that history backfill stored before its own event arrived; True when it was one."""
+    cursor = await conn.execute(
+        "UPDATE messages SET origin = 'live' WHERE channel_id = %s AND ts = %s AND origin = 'backfill' "
+        "AND NOT is_deleted",
+        (message.channel_id, message.ts),
+    )
+    return cursor.rowcount == 1
+
+
 async def apply_edit(conn: AsyncConnection[Any], message: Message, edited_at: datetime) -> bool:
     """Replace the text and attributes of a stored message and drop its now stale vector."""
     cursor = await conn.execute(
