@@ -29,6 +29,8 @@ def _links(value: Any, label: str = "", depth: int = 0) -> Iterator[tuple[str, s
     if depth > MAX_DEPTH:
         return
     if isinstance(value, str):
+        if "http" not in value:
+            return
         for line in value.splitlines():
             for match in LINK.finditer(line):
                 before = line[max(0, match.start() - LABEL_REACH) : match.start()]

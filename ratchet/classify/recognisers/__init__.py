@@ -15,6 +15,7 @@ from ratchet.classify.recognisers import (
     pagerduty,
     zabbix,
 )
+from ratchet.classify.settle import settled
 
 Recogniser = Callable[[AlertMessage], Classification | None]
 
@@ -31,9 +32,9 @@ RECOGNISERS: list[Recogniser] = [
 
 
 def recognise(message: AlertMessage) -> Classification | None:
-    """The first recogniser that knows the message's format decides."""
+    """The first recogniser that knows the message's format decides; its name and state are then settled."""
     for recogniser in RECOGNISERS:
         found = recogniser(message)
         if found is not None:
-            return found
+            return settled(found, message)
     return None

@@ -1,0 +1,142 @@
+"""The state an alert notification announces, read from its words, whichever vendor or template wrote it.
+
+Every tool says a notification's state with a handful of words — `[FIRING:1]`, `Triggered`, `ALARM`, `Problem`;
+`[RESOLVED]`, `Recovered`, `OK`, `Closed`; `Acknowledged by`, `Snoozed`, `Escalated`, `Note added` — in its title,
+its first lines or a `Status` field. When one tool relays another's alert (PagerDuty or Opsgenie carrying an
+Alertmanager `[FIRING:1] X` title), the relaying tool's own action is the news: an acknowledgement of a firing
+alert is not a new firing, and a closed one is resolved. So a resolution outranks an action, which outranks a
+firing. Severities (`warning`, `critical`) are not states and are never read as one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ratchet.classify.models import AlertMessage, Kind
+
+FIRING = "alert_firing"
+RESOLVED = "alert_resolved"
+OTHER = "alert_other"
+PRECEDENCE = {RESOLVED: 3, OTHER: 2, FIRING: 1}
+
+# whole words, case-insensitive; a state word in a phrase ("has been triggered") counts like the bare word
+WORDS: dict[str, Kind] = {
+    "firing": FIRING,
+    "triggered": FIRING,
+    "re-triggered": FIRING,
+    "retriggered": FIRING,
+    "alarm": FIRING,
+    "alerting": FIRING,
+    "problem": FIRING,
+    "new alert": FIRING,
+    "alert created": FIRING,
+    "down": FIRING,
+    "resolved": RESOLVED,
+    "recovered": RESOLVED,
+    "recovery": RESOLVED,
+    "closed": RESOLVED,
+    "ok": RESOLVED,
+    "up": RESOLVED,
+    "acknowledged": OTHER,
+    "unacknowledged": OTHER,
+    "acked": OTHER,
+    "snoozed": OTHER,
+    "escalated": OTHER,
+    "assigned": OTHER,
+    "reassigned": OTHER,
+    "note added": OTHER,
+    "added a note": OTHER,
+    "priority changed": OTHER,
+    "priority updated": OTHER,
+    "updated problem": OTHER,
+    "muted": OTHER,
+    "unmuted": OTHER,
+    "no data": OTHER,
+    "insufficient data": OTHER,
+    "insufficient_data": OTHER,
+}
+WORD = re.compile(
+    r"(?<![\w-])(" + "|".join(re.escape(w).replace(r"\ ", r"[ _]") for w in sorted(WORDS, key=len, reverse=True)) + r")"
+    r"(?![\w-])",
+    re.IGNORECASE,
+)
+SET_APART_BEFORE = ("[", "*", "_", ":", "|")
+SET_APART_AFTER = ("]", "*", "_", ":", "|", " -", " \u2013", " \u2014")
+LEADING_WORDS = 3  # "Alert was acknowledged by ...": near a line's start a state word in a phrase counts too
+SHORT_LINE = 8  # words: "An alert for api has been triggered" ends in its state, "Consul is not up" does not
+TRANSITION = re.compile(r"\b[A-Z_]+ -> [A-Z_]+\b")  # CloudWatch's reason: `for OK -> ALARM transition`
+MIXED = re.compile(r"\[FIRING:\d+, RESOLVED:\d+\]")  # Grafana: some alerts of the group still fire
+STATUS_FIELDS = ("status", "state", "action", "event", "event type", "alert state", "current state", "new state")
+HEADER_LINES = 3  # lines of each part read for state words: a description below may say anything
+
+
+def word_kind(word: str) -> Kind | None:
+    """The kind a state word announces (`Triggered` -> alert_firing), or None."""
+    return WORDS.get(" ".join(word.lower().replace("_", " ").split()))
+
+
+def strongest(kinds: Iterable[Kind | None]) -> Kind | None:
+    """A resolution over an action over a firing (see the module's docstring)."""
+    found = [kind for kind in kinds if kind in PRECEDENCE]
+    return max(found, key=PRECEDENCE.__getitem__) if found else None
+
+
+def header_kind(message: AlertMessage) -> Kind | None:
+    """The state the message's header announces: status fields first, else state words in the first lines of its
+    title, pretext, fallback and text."""
+    fields = [
+        word_kind(field.value.strip(" *_`"))
+        for attachment in message.attachments
+        for field in attachment.fields
+        if field.title.strip(" *_:").lower() in STATUS_FIELDS
+    ]
+    if decided := strongest(fields):
+        return decided
+    lines = header_lines(message)
+    if WORD.search("\n".join(lines)) is None:
+        return None
+    return strongest(line_kind(line) for line in lines)
+
+
+def header_lines(message: AlertMessage) -> list[str]:
+    """The first lines of each part, each once (the flattened text repeats the parts)."""
+    parts = [message.text]
+    for attachment in message.attachments:
+        parts += [attachment.pretext, attachment.title, attachment.fallback, attachment.text]
+    parts.append(message.flat)
+    lines = (line.strip() for part in parts for line in part.strip().split("\n")[:HEADER_LINES])
+    return list(dict.fromkeys(line for line in lines if line))
+
+
+def line_kind(line: str) -> Kind | None:
+    """The strongest state word of one header line, if any is set apart as a state."""
+    line = TRANSITION.sub(" ", MIXED.sub("[FIRING]", line))
+    kinds: list[Kind | None] = []
+    for match in WORD.finditer(line):
+        word = match[1].lower()
+        if not _set_apart(line, match.start(1), match.end(1)):
+            continue
+        if word == "assigned" and line[match.end(1) :].startswith((":", " to:", "*:", ":*")):
+            continue  # a field's label ("Assigned to: Jane" on a new incident), not the action
+        kinds.append(word_kind(word))
+    return strongest(kinds)
+
+
+def _set_apart(line: str, start: int, end: int) -> bool:
+    """A state word is a state when it heads the line, is marked off (`[OK]`, `*Resolved*`, `ALARM:`), opens a
+    phrase near the start or ends a short line — not when a description's prose uses it ("has recovered by")."""
+    head, after = line[:start], line[end:]
+    before = head.rstrip(" ")[-1:]
+    if re.search(r"[A-Za-z0-9]", head) is None or before in SET_APART_BEFORE or after.startswith(SET_APART_AFTER):
+        return True
+    words_before = len(re.findall(r"[A-Za-z0-9]+", head))
+    if words_before < LEADING_WORDS and after.startswith(" by "):
+        return True
+    previous = re.findall(r"[A-Za-z]+", head)[-2:]
+    return (
+        not after.strip(" .!")
+        and words_before < SHORT_LINE
+        and previous[-1:] in (["been"], ["was"], ["is"], ["now"], ["got"])
+        and previous[:1] != ["not"]
+    )
