@@ -23,6 +23,7 @@ from ratchet.classify.recognisers import (
     datadog,
     generic,
     grafana,
+    integration,
     opsgenie,
     pagerduty,
     recognise,
@@ -129,10 +130,10 @@ def test_alertmanagers_own_messages_still_go_to_alertmanager() -> None:
         assert found is not None and found.source == "alertmanager"
 
 
-def test_the_generic_recogniser_comes_last() -> None:
+def test_the_guesses_come_after_the_formats() -> None:
     assert RECOGNISERS[0] is alertmanager.recognise
-    assert RECOGNISERS[-1] is generic.recognise
-    assert len(RECOGNISERS) == len(set(RECOGNISERS)) == 8
+    assert RECOGNISERS[-2:] == [generic.recognise, integration.recognise]
+    assert len(RECOGNISERS) == len(set(RECOGNISERS)) == 9
 
 
 def test_peoples_messages_and_plain_bot_replies_are_nobodys_alerts() -> None:
@@ -201,7 +202,7 @@ def test_no_input_makes_a_recogniser_raise(raw: dict[str, Any] | AlertMessage) -
     for recogniser in RECOGNISERS:
         found = recogniser(message)
         assert found is None or isinstance(found, Classification)
-    assert recognise(message) is None or recognise(message).layer == "recogniser"
+    assert recognise(message) is None or recognise(message).layer in ("recogniser", "learned")
     assert time.perf_counter() - started < 1.0
 
 

@@ -12,6 +12,7 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from ratchet.classify.command import run_classifier_command
+from ratchet.classify.learned.model import LinearModel
 from ratchet.classify.links import runbook_link
 from ratchet.classify.models import AlertMessage, Classification, Layer, fingerprint
 from ratchet.classify.recognisers import recognise
@@ -36,10 +37,13 @@ class LLMVerdict(BaseModel):
     severity: str | None = Field(default=None, description="severity or priority exactly as written, or null")
 
 
-def classify_message(raw: Mapping[str, Any], *, bot_user_id: str | None = None) -> Classification:
-    """Recognisers and heuristics only: no external command, no LLM. Never raises."""
+def classify_message(
+    raw: Mapping[str, Any], *, bot_user_id: str | None = None, model: LinearModel | None = None
+) -> Classification:
+    """Recognisers, the learned layer (`model`, by default the shipped one) and heuristics: no external command,
+    no LLM. Never raises."""
     message = AlertMessage.from_slack(raw)
-    return with_runbook_link(raw, recognise(message) or conversational(message, bot_user_id))
+    return with_runbook_link(raw, recognise(message, model) or conversational(message, bot_user_id))
 
 
 def with_runbook_link(raw: Mapping[str, Any], found: Classification) -> Classification:

@@ -13,7 +13,7 @@ from ratchet.slack.events import storable
 from ratchet.slack.text import message_text
 
 Kind = Literal["alert_firing", "alert_resolved", "alert_other", "question", "chatter"]
-Layer = Literal["recogniser", "command", "llm", "heuristic"]
+Layer = Literal["recogniser", "learned", "command", "llm", "heuristic"]
 ALERT_KINDS = ("alert_firing", "alert_resolved", "alert_other")
 
 
@@ -40,6 +40,7 @@ class AlertMessage(BaseModel):
     """A Slack message as the recognisers see it: who posted it, its raw parts, and its flattened text."""
 
     username: str = ""  # the integration's display name, e.g. "Alertmanager" (bots) or ""
+    user: str | None = None  # who posted it, when a person did (integrations' posts may carry one too)
     bot_id: str | None = None
     subtype: str | None = None
     text: str = ""
@@ -50,6 +51,11 @@ class AlertMessage(BaseModel):
     @property
     def from_integration(self) -> bool:
         return self.bot_id is not None or self.subtype == "bot_message"
+
+    @property
+    def from_person(self) -> bool:
+        """Posted by a person: whatever it quotes or says ("FIRING again"), it is no alert notification."""
+        return self.user is not None and not self.from_integration and not self.username
 
     @classmethod
     def from_slack(cls, raw: Mapping[str, Any]) -> AlertMessage:
@@ -76,6 +82,7 @@ class AlertMessage(BaseModel):
         )
         return cls(
             username=username,
+            user=raw.get("user") if isinstance(raw.get("user"), str) else None,
             bot_id=raw.get("bot_id") if isinstance(raw.get("bot_id"), str) else None,
             subtype=raw.get("subtype") if isinstance(raw.get("subtype"), str) else None,
             text=_text(raw.get("text")),

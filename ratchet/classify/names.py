@@ -71,11 +71,11 @@ def explicit_alertname(message: AlertMessage) -> str | None:
 
 
 def clean_name(name: str, message: AlertMessage) -> str | None:
-    text = _bare(name)
-    text = _strip_prefixes(text)
+    hosts = _hosts(message)
+    text = _strip_prefixes(_bare(name), hosts)
     if quoted := QUOTED.match(text):
         text = quoted[1].strip()
-    text = _strip_host(text, _hosts(message))
+    text = _strip_host(text, hosts)
     for suffix in SUFFIXES:
         text = suffix.sub("", text).strip()
     text = _rule_token(text)
@@ -89,7 +89,8 @@ def _bare(text: str) -> str:
     return MARKUP.sub("", EMOJI.sub(" ", text)).strip()
 
 
-def _strip_prefixes(text: str) -> str:
+def _strip_prefixes(text: str, hosts: set[str]) -> str:
+    """Decorations in front of the name, layer after layer (`[Average] mq-1: Problem: X`)."""
     changed = True
     while changed:
         changed = False
@@ -97,6 +98,9 @@ def _strip_prefixes(text: str) -> str:
             stripped = prefix.sub("", text, count=1).strip()
             if stripped and stripped != text:
                 text, changed = stripped, True
+        host = HOST_PREFIX.match(text)
+        if host and (host["host"] in hosts or not _rule_like(host["host"])):
+            text, changed = text[host.end() :], True
     return text
 
 
@@ -112,9 +116,7 @@ def _hosts(message: AlertMessage) -> set[str]:
 
 
 def _strip_host(text: str, hosts: set[str]) -> str:
-    """`db-2: X` and `X on db-2` name the host, not the alert; in prose only a host the post names elsewhere is."""
-    if (match := HOST_PREFIX.match(text)) and (match["host"] in hosts or not _rule_like(match["host"])):
-        text = text[match.end() :]
+    """`X on db-2` names the host, not the alert; in prose only a host the post names elsewhere does."""
     for host in sorted(hosts, key=len, reverse=True):
         for pattern in (f" on {host}", f" @ {host}", f" - {host}", f" ({host})", f" [{host}]"):
             if text.endswith(pattern) and len(text) > len(pattern):

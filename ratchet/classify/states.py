@@ -69,6 +69,7 @@ TRANSITION = re.compile(r"\b[A-Z_]+ -> [A-Z_]+\b")  # CloudWatch's reason: `for 
 MIXED = re.compile(r"\[FIRING:\d+, RESOLVED:\d+\]")  # Grafana: some alerts of the group still fire
 STATUS_FIELDS = ("status", "state", "action", "event", "event type", "alert state", "current state", "new state")
 HEADER_LINES = 3  # lines of each part read for state words: a description below may say anything
+LINE_LIMIT = 300  # characters of a header line read: a title is shorter, and each state word looks back over it
 
 
 def word_kind(word: str) -> Kind | None:
@@ -105,7 +106,9 @@ def header_lines(message: AlertMessage) -> list[str]:
     for attachment in message.attachments:
         parts += [attachment.pretext, attachment.title, attachment.fallback, attachment.text]
     parts.append(message.flat)
-    lines = (line.strip() for part in parts for line in part.strip().split("\n")[:HEADER_LINES])
+    lines = (
+        line.strip()[:LINE_LIMIT] for part in parts for line in part.strip().split("\n", HEADER_LINES)[:HEADER_LINES]
+    )
     return list(dict.fromkeys(line for line in lines if line))
 
 

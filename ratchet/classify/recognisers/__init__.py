@@ -1,9 +1,12 @@
-"""Recognisers for real alert formats, tried in order; the generic one comes last."""
+"""Recognisers for real alert formats, tried in order; then, for posts none of them knows, the low-confidence
+ones (status marks, alert structure) with the learned layer as their judge."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from ratchet.classify.learned.layer import decide
+from ratchet.classify.learned.model import LinearModel
 from ratchet.classify.models import AlertMessage, Classification
 from ratchet.classify.recognisers import (
     alertmanager,
@@ -11,6 +14,7 @@ from ratchet.classify.recognisers import (
     datadog,
     generic,
     grafana,
+    integration,
     opsgenie,
     pagerduty,
     zabbix,
@@ -19,7 +23,7 @@ from ratchet.classify.settle import settled
 
 Recogniser = Callable[[AlertMessage], Classification | None]
 
-RECOGNISERS: list[Recogniser] = [
+FORMATS: list[Recogniser] = [
     alertmanager.recognise,
     grafana.recognise,
     datadog.recognise,
@@ -27,14 +31,19 @@ RECOGNISERS: list[Recogniser] = [
     opsgenie.recognise,
     zabbix.recognise,
     cloudwatch.recognise,
-    generic.recognise,
 ]
+GUESSES: list[Recogniser] = [generic.recognise, integration.recognise]
+RECOGNISERS: list[Recogniser] = [*FORMATS, *GUESSES]
 
 
-def recognise(message: AlertMessage) -> Classification | None:
-    """The first recogniser that knows the message's format decides; its name and state are then settled."""
-    for recogniser in RECOGNISERS:
-        found = recogniser(message)
-        if found is not None:
+def recognise(message: AlertMessage, model: LinearModel | None = None) -> Classification | None:
+    """The first format that knows the message decides; else the best guess, judged by the learned layer (`model`,
+    by default the shipped one). Either way the name and state are then settled. People post no alerts."""
+    if message.from_person:
+        return None
+    for recogniser in FORMATS:
+        if (found := recogniser(message)) is not None:
             return settled(found, message)
-    return None
+    guess = next((found for recogniser in GUESSES if (found := recogniser(message)) is not None), None)
+    decided = decide(message, guess, model)
+    return settled(decided, message) if decided is not None else None

@@ -1,0 +1,40 @@
+"""The learned layer: for integration posts no format recogniser claimed, the shipped linear model decides whether
+the post is an alert and of which state; the rule layers' best guess (status marks, alert structure) keeps its
+state and name when the model agrees it is an alert."""
+
+from __future__ import annotations
+
+from ratchet.classify.learned.model import LinearModel, shipped_model
+from ratchet.classify.models import AlertMessage, Classification, fingerprint
+from ratchet.classify.structure import has_alert_fields, title_of
+
+NOT_ALERT = "chatter"
+SURE_NOT_ALERT = 0.8  # the model's probability that vetoes a rule's low-confidence guess
+SURE_ALERT = 0.5
+
+
+def decide(
+    message: AlertMessage, guess: Classification | None, model: LinearModel | None = None
+) -> Classification | None:
+    """An alert's classification, or None when the post is no alert (as far as these layers can tell)."""
+    model = model or shipped_model()
+    if model is None or not message.from_integration:
+        return guess
+    verdict = model.predict(message)
+    if verdict.kind == NOT_ALERT:
+        vetoed = verdict.probability >= SURE_NOT_ALERT and not has_alert_fields(message)
+        return None if vetoed else guess
+    if guess is not None:
+        return guess
+    if verdict.probability < SURE_ALERT:
+        return None
+    name = title_of(message)
+    source = message.username.strip().lower() or "learned"
+    return Classification(
+        kind=verdict.kind,  # type: ignore[arg-type]
+        alert=name,
+        source=source,
+        fingerprint=fingerprint(source, name) if name else None,
+        confidence=round(verdict.probability, 3),
+        layer="learned",
+    )

@@ -1,0 +1,184 @@
+"""Alert names and states on templates the format recognisers were not written for, on real payload shapes: each
+vendor's own fixture (tests/data/alert-formats/<vendor>/) with its title, action or subject as teams and relays
+write them. The decorations come off the name, the relaying tool's own action decides the kind, an unknown
+integration built like an alert is never chatter, and people's messages are never alerts."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ratchet.classify.classifier import classify_message
+from ratchet.classify.models import AlertMessage
+from ratchet.classify.names import clean_name
+
+FORMATS = Path(__file__).parent / "data" / "alert-formats"
+
+
+def fixture(vendor: str, name: str) -> dict[str, Any]:
+    return copy.deepcopy(json.loads((FORMATS / vendor / name).read_text())["message"])
+
+
+def retitled(message: dict[str, Any], title: str, **changes: str) -> dict[str, Any]:
+    attachment = message["attachments"][0]
+    attachment["title"] = title
+    attachment["fallback"] = changes.pop("fallback", title)
+    attachment.update(changes)
+    return message
+
+
+def pagerduty(status: str, title: str) -> dict[str, Any]:
+    message = retitled(fixture("pagerduty", "01-classic-triggered.json"), title, fallback=f"{status}: {title}")
+    message["attachments"][0]["fields"][0]["value"] = status
+    return message
+
+
+def opsgenie(action: str, title: str) -> dict[str, Any]:
+    message = fixture("opsgenie", "01-new-alert-p1.json")
+    return retitled(message, title, pretext=action, fallback=f"{action}: {title}")
+
+
+RELAYED = "[FIRING:1] CartQueueBacklogHigh (payments critical)"
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "alert"),
+    [
+        (pagerduty("Triggered", f"[#44285] {RELAYED}"), "alert_firing", "CartQueueBacklogHigh"),
+        (pagerduty("Acknowledged", f"[#44285] {RELAYED}"), "alert_other", "CartQueueBacklogHigh"),
+        (pagerduty("Resolved", f"[#44285] {RELAYED}"), "alert_resolved", "CartQueueBacklogHigh"),
+        (pagerduty("Reassigned", f"[#44285] {RELAYED}"), "alert_other", "CartQueueBacklogHigh"),
+        (pagerduty("Triggered", "[#1234] The server is on fire."), "alert_firing", "The server is on fire."),
+        (opsgenie("New alert", f"#44285: {RELAYED}"), "alert_firing", "CartQueueBacklogHigh"),
+        (opsgenie("Acknowledged by jane@example.com", f"#44285: {RELAYED}"), "alert_other", "CartQueueBacklogHigh"),
+        (opsgenie("Snoozed by jane@example.com", f"#44285: {RELAYED}"), "alert_other", "CartQueueBacklogHigh"),
+        (opsgenie("Escalated to SRE", f"#44285: {RELAYED}"), "alert_other", "CartQueueBacklogHigh"),
+        (opsgenie("Note added by jane@example.com", f"#44285: {RELAYED}"), "alert_other", "CartQueueBacklogHigh"),
+        (opsgenie("Priority changed to P2", f"#44285: {RELAYED}"), "alert_other", "CartQueueBacklogHigh"),
+        (opsgenie("Closed by jane@example.com", f"#44285: {RELAYED}"), "alert_resolved", "CartQueueBacklogHigh"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_a_relaying_tool_s_own_action_decides_and_the_relayed_rule_names_the_alert(
+    message: dict[str, Any], kind: str, alert: str
+) -> None:
+    found = classify_message(message)
+    assert (found.kind, found.alert) == (kind, alert)
+
+
+def test_a_relayed_alert_s_firing_and_resolution_share_a_fingerprint() -> None:
+    firing = classify_message(pagerduty("Triggered", f"[#44285] {RELAYED}"))
+    resolved = classify_message(pagerduty("Resolved", f"[#44285] {RELAYED}"))
+    assert firing.fingerprint == resolved.fingerprint
+    assert firing.fingerprint is not None and firing.fingerprint.startswith("CartQueueBacklogHigh:")
+
+
+def cloudwatch(state: str, title: str) -> dict[str, Any]:
+    message = fixture("cloudwatch", "01-alarm-dbmigrationrequired.json")
+    message["attachments"][0]["text"] = ""
+    return retitled(message, title, color="#d13212" if state == "ALARM" else "#1d8102")
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "alert"),
+    [
+        (cloudwatch("ALARM", 'ALARM: "checkout-latency-high" in Asia Pacific (Sydney)'), "alert_firing", None),
+        (cloudwatch("OK", 'OK: "checkout-latency-high" in US East (N. Virginia)'), "alert_resolved", None),
+        (
+            cloudwatch("INSUFFICIENT_DATA", 'INSUFFICIENT_DATA: "checkout-latency-high" in EU (Ireland)'),
+            "alert_other",
+            None,
+        ),
+    ],
+)
+def test_cloudwatch_alarms_in_the_subject_layout(message: dict[str, Any], kind: str, alert: None) -> None:
+    found = classify_message(message)
+    assert (found.kind, found.alert) == (kind, "checkout-latency-high")
+
+
+def zabbix(title: str) -> dict[str, Any]:
+    message = fixture("zabbix", "01-problem-high-cpu.json")
+    message["attachments"][0]["title_link"] = ""  # a team's own action: no event link
+    return retitled(message, title)
+
+
+@pytest.mark.parametrize(
+    ("title", "kind", "alert"),
+    [
+        ("PROBLEM: HostHighCpuLoad on db-2", "alert_firing", "HostHighCpuLoad"),
+        ("RESOLVED: HostHighCpuLoad on db-2", "alert_resolved", "HostHighCpuLoad"),
+        ("[Average] mq-1: Problem: High CPU utilization (over 90% for 5m)", "alert_firing", None),
+    ],
+)
+def test_zabbix_subjects_teams_write(title: str, kind: str, alert: str | None) -> None:
+    found = classify_message(zabbix(title))
+    assert found.kind == kind
+    assert found.alert == (alert or "High CPU utilization (over 90% for 5m)")
+
+
+def test_an_unknown_integration_built_like_an_alert_is_at_least_alert_other() -> None:
+    """Block Kit fields of an alert (severity, metric) from a tool nobody wrote a recogniser for."""
+    message = {
+        "type": "message",
+        "subtype": "bot_message",
+        "bot_id": "B0NEWTOOL1",
+        "username": "Checkly",
+        "text": "",
+        "ts": "1710382765.000200",
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": "checkout-api p95 latency"}},
+            {
+                "type": "section",
+                "fields": [
+                    {"type": "mrkdwn", "text": "*Severity:*\ncritical"},
+                    {"type": "mrkdwn", "text": "*Metric:*\nhttp_request_duration_seconds"},
+                ],
+            },
+        ],
+    }
+    found = classify_message(message)
+    assert found.is_alert
+    assert found.alert == "checkout-api p95 latency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ack, looking at HostHighCpuLoad on db-2",
+        "[FIRING:1] CartQueueBacklogHigh again?? anyone on it",
+        "resolved it by restarting the consumer :white_check_mark:",
+        "🔥 prod is down for me",
+        "ALARM: \"checkout-latency-high\" fired 3 times today, should we raise the threshold?",
+    ],
+)
+def test_people_s_messages_are_never_alerts(text: str) -> None:
+    found = classify_message({"type": "message", "user": "U024BE7LH", "text": text, "ts": "1710382765.000300"})
+    assert not found.is_alert
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("#44285 [FIRING:1] CartQueueBacklogHigh", "CartQueueBacklogHigh"),
+        ("CartQueueBacklogHigh firing", "CartQueueBacklogHigh"),
+        ("CartQueueBacklogHigh firing in prod-eu", "CartQueueBacklogHigh"),
+        ('"checkout-latency-high" in Asia Pacific (Sydney)', "checkout-latency-high"),
+        (":rotating_light: *KubePodCrashLooping* | critical | payments", "KubePodCrashLooping"),
+        ("[P1] [Triggered on {host:web-01}] High error rate on checkout-api", "High error rate on checkout-api"),
+        ("Zabbix agent is not available (for 3m)", "Zabbix agent is not available (for 3m)"),
+        ("CassandraStorageExceptions(criteo)", "CassandraStorageExceptions(criteo)"),
+        ("node_filesystem_almost_full - 91% used on /var", "node_filesystem_almost_full"),
+    ],
+)
+def test_names_lose_their_decorations_and_keep_their_own_punctuation(raw: str, expected: str) -> None:
+    assert clean_name(raw, AlertMessage()) == expected
+
+
+def test_an_explicit_alertname_label_wins_over_the_title() -> None:
+    message = pagerduty("Triggered", "[#44285] Checkout queue is backing up")
+    message["attachments"][0]["text"] = "Labels:\n - alertname = CartQueueBacklogHigh\n - severity = critical"
+    assert classify_message(message).alert == "CartQueueBacklogHigh"
