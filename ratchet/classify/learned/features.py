@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from itertools import pairwise
 from urllib.parse import urlsplit
 
 from ratchet.classify.models import AlertMessage
@@ -31,7 +32,7 @@ def features(message: AlertMessage) -> list[str]:
         text = DIGITS.sub("0", LINK.sub(lambda m: m[1] or " link ", line).lower())
         words = TOKEN.findall(text)[:WORDS_PER_LINE]
         found += [f"w:{word}" for word in words]
-        found += [f"b:{first} {second}" for first, second in zip(words, words[1:], strict=False)]
+        found += [f"b:{first} {second}" for first, second in pairwise(words)]
         if index == 0:
             found += [f"head:{word}" for word in words[:3]]
         found += [f"emoji:{mark}" for mark in EMOJI.findall(line)[:4]]
