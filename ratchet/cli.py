@@ -358,9 +358,11 @@ def runbook(
 @app.command()
 def classify(
     bot_user_id: str | None = typer.Option(None, help="The bot's user id, so mentions of it count as questions."),
+    explain: bool = typer.Option(False, "--explain", help="Add `reason`: which layer decided and why."),
 ) -> None:
     """Classify JSON lines from stdin (Slack message objects, Events API payloads or strings); print one JSON
-    object a line: kind, alert, service, severity, source, fingerprint, confidence, layer."""
+    object a line: kind, alert, service, severity, source, fingerprint, confidence, layer (and with --explain,
+    reason)."""
     from ratchet.classify.classifier import Classifier
     from ratchet.classify.stream import classify_lines
     from ratchet.llm import build_chat_model
@@ -369,7 +371,7 @@ def classify(
 
     async def classify_stdin() -> None:
         classifier = Classifier(command=settings.classifier_command, chat_model=build_chat_model(settings))
-        async for line in classify_lines(sys.stdin, classifier, bot_user_id=bot_user_id):
+        async for line in classify_lines(sys.stdin, classifier, bot_user_id=bot_user_id, explain=explain):
             print(line, flush=True)
 
     run(classify_stdin())

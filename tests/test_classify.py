@@ -224,3 +224,25 @@ def test_ratchet_classify_reads_json_lines(tmp_path: Path) -> None:
     assert out[2]["kind"] == "question" and out[2]["alert"] is None
     assert "error" in out[3] and "error" in out[4]
     assert out[5]["kind"] == "chatter"
+
+
+def test_ratchet_classify_explain_says_which_layer_decided_and_why(tmp_path: Path) -> None:
+    relayed = json.loads((DATA / "alert-formats" / "pagerduty" / "02-classic-acknowledged.json").read_text())
+    relayed["message"]["attachments"][0]["title"] = "[#1234] [FIRING:1] KubeAPIDown (prod critical)"
+    lines = [json.dumps(relayed["message"]), json.dumps("is anyone on KubeAPIDown?")]
+    result = subprocess.run(
+        [sys.executable, "-m", "ratchet", "classify", "--explain"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"},
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    alert, question = (json.loads(line) for line in result.stdout.splitlines())
+    assert (alert["kind"], alert["alert"], alert["layer"]) == ("alert_other", "KubeAPIDown", "recogniser")
+    assert alert["reason"].startswith("the pagerduty format")
+    assert "settled to 'KubeAPIDown'" in alert["reason"]
+    assert (question["kind"], question["layer"], question["reason"]) == ("question", "heuristic", "shaped like a question")

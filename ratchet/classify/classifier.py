@@ -61,10 +61,15 @@ def conversational(message: AlertMessage, bot_user_id: str | None, layer: Layer 
     asks = text.rstrip().endswith("?") or bool(QUESTION_START.match(without_mentions))
     requests = addressed and len(without_mentions.split()) >= 3  # "@ratchet summarize the incident", not "@ratchet hi"
     is_question = not message.from_integration and (asks or requests)
+    if is_question:
+        reason = "addressed to the bot" if requests and not asks else "shaped like a question"
+    else:
+        reason = "an integration's post without alert marks" if message.from_integration else "no question"
     return Classification(
         kind="question" if is_question else "chatter",
         confidence=0.9 if addressed else 0.7,
         layer=layer,
+        reason=reason,
     )
 
 
@@ -121,4 +126,5 @@ class Classifier:
             fingerprint=fingerprint("llm", alert, verdict.service or "") if alert else None,
             confidence=0.7,
             layer="llm",
+            reason="the LLM read it as an alert",
         )

@@ -107,4 +107,5 @@ def to_classification(verdict: CommandVerdict) -> Classification | None:
         source="command",
         fingerprint=fingerprint("command", verdict.alert, verdict.service),
         layer="command",
+        reason=f"the classifier command said {verdict.action}",
     )

@@ -104,6 +104,7 @@ class Classification(BaseModel):
     count: int | None = None  # alerts in a grouped notification ([FIRING:3])
     runbook_url: str | None = None  # the runbook the notification links to, if it does
     incident: str | None = None  # what the message did to its channel's incidents, once recorded
+    reason: str | None = None  # why the layer decided so (`ratchet classify --explain`)
 
     @property
     def is_alert(self) -> bool:

@@ -16,7 +16,12 @@ def settled(found: Classification, message: AlertMessage) -> Classification:
     kind = found.kind if found.kind == "alert_resolved" else strongest([found.kind, header_kind(message)]) or found.kind
     if name == found.alert and kind == found.kind:
         return found
-    return found.model_copy(update={"alert": name, "kind": kind, "fingerprint": _renamed(found, name)})
+    notes = [found.reason or found.layer or ""]
+    notes += [f"name {found.alert!r} settled to {name!r}"] if name != found.alert else []
+    notes += [f"its header's state words make it {kind}"] if kind != found.kind else []
+    return found.model_copy(
+        update={"alert": name, "kind": kind, "fingerprint": _renamed(found, name), "reason": "; ".join(notes)}
+    )
 
 
 def _renamed(found: Classification, name: str | None) -> str | None:

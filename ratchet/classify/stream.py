@@ -9,6 +9,7 @@ from typing import Any
 from ratchet.classify.classifier import Classifier
 
 OUTPUT_FIELDS = ("kind", "alert", "service", "severity", "source", "fingerprint", "confidence", "layer")
+EXPLAINED_FIELDS = (*OUTPUT_FIELDS, "reason")
 
 
 def message_of(item: Any) -> dict[str, Any]:
@@ -24,8 +25,9 @@ def message_of(item: Any) -> dict[str, Any]:
 
 
 async def classify_lines(
-    lines: Iterable[str], classifier: Classifier, *, bot_user_id: str | None = None
+    lines: Iterable[str], classifier: Classifier, *, bot_user_id: str | None = None, explain: bool = False
 ) -> AsyncIterator[str]:
+    fields = EXPLAINED_FIELDS if explain else OUTPUT_FIELDS
     for line in lines:
         if not line.strip():
             continue
@@ -35,4 +37,4 @@ async def classify_lines(
             yield json.dumps({"error": f"cannot read this line: {error}"})
             continue
         found = await classifier.classify(message, bot_user_id=bot_user_id)
-        yield json.dumps({field: getattr(found, field) for field in OUTPUT_FIELDS}, ensure_ascii=False)
+        yield json.dumps({field: getattr(found, field) for field in fields}, ensure_ascii=False)

@@ -21,11 +21,12 @@ def decide(
     if model is None or not message.from_integration:
         return guess
     verdict = model.predict(message)
+    said = f"the learned model: {verdict.kind} p={verdict.probability:.2f}"
     if verdict.kind == NOT_ALERT:
         vetoed = verdict.probability >= SURE_NOT_ALERT and not has_alert_fields(message)
-        return None if vetoed else guess
+        return None if vetoed else _noted(guess, said)
     if guess is not None:
-        return guess
+        return _noted(guess, said)
     if verdict.probability < SURE_ALERT:
         return None
     name = title_of(message)
@@ -37,4 +38,9 @@ def decide(
         fingerprint=fingerprint(source, name) if name else None,
         confidence=round(verdict.probability, 3),
         layer="learned",
+        reason=said,
     )
+
+
+def _noted(guess: Classification | None, said: str) -> Classification | None:
+    return guess.model_copy(update={"reason": f"{guess.reason}; {said}"}) if guess is not None else None

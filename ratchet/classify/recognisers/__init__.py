@@ -43,7 +43,10 @@ def recognise(message: AlertMessage, model: LinearModel | None = None) -> Classi
         return None
     for recogniser in FORMATS:
         if (found := recogniser(message)) is not None:
-            return settled(found, message)
+            return settled(found.model_copy(update={"reason": f"the {found.source} format"}), message)
     guess = next((found for recogniser in GUESSES if (found := recogniser(message)) is not None), None)
+    if guess is not None:
+        marks = "status marks" if guess.source == "generic" else "an alert's structure"
+        guess = guess.model_copy(update={"reason": f"{marks} in an integration's post"})
     decided = decide(message, guess, model)
     return settled(decided, message) if decided is not None else None
