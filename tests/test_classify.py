@@ -245,4 +245,8 @@ def test_ratchet_classify_explain_says_which_layer_decided_and_why(tmp_path: Pat
     assert (alert["kind"], alert["alert"], alert["layer"]) == ("alert_other", "KubeAPIDown", "recogniser")
     assert alert["reason"].startswith("the pagerduty format")
     assert "settled to 'KubeAPIDown'" in alert["reason"]
-    assert (question["kind"], question["layer"], question["reason"]) == ("question", "heuristic", "shaped like a question")
+    assert (question["kind"], question["layer"], question["reason"]) == (
+        "question",
+        "heuristic",
+        "shaped like a question",
+    )
