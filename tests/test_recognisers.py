@@ -95,7 +95,8 @@ def test_every_example_classifies_as_expected(fmt: str, path: Path, record: dict
     assert (found.source, found.layer) == (fmt, "recogniser")
     assert found.fingerprint and found.fingerprint.startswith(f"{found.alert}:")
     assert 0 < found.confidence <= (0.6 if fmt == "generic" else 1.0)
-    assert MODULES[fmt].recognise(message) == found  # the format's own recogniser says the same on its own
+    own = MODULES[fmt].recognise(message)  # the format's own recogniser says the same on its own, before settling
+    assert own is not None and (own.kind, own.source) == (found.kind, found.source)
 
 
 @pytest.mark.parametrize("fmt", list(MODULES))

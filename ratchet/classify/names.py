@@ -1,86 +1,195 @@
 """An alert's name as its rule calls it, whatever template decorated it.
 
 Every recogniser finds a name where its format puts one, and teams' templates wrap it in decorations: state words
-(`[FIRING:1]`, `Triggered:`, `ALARM:`, `X firing`), ids (`#44285:`, `[#1234]`), priorities and severities in
-brackets, emoji, quotes, the host (`X on db-2`, `db-2: X`), the region (`"X" in Asia Pacific (Sydney)`), the label
-values Alertmanager appends (`X (prod critical)`) and the summary after a dash. One normaliser, run after every
-layer, takes those off. An explicit `alertname` label in the post wins over any of it; otherwise, when what is left
-starts with a token shaped like a rule name (CamelCase, snake_case, dotted) followed by detail, the token is the
-name; a name in prose ("High CPU utilization (over 90% for 5m)") is kept whole.
+(`[FIRING:1]`, `Triggered:`, `ALARM:`, `X is back to OK`), ids (`#44285:`, `[#1234]`), priorities and severities in
+brackets, emoji, quotes, the host (`X on db-2`, `db-2: X`, `db-2/X`), the region (`"X" in Asia Pacific (Sydney)`),
+the label values Alertmanager appends (`X (prod critical)`) and the summary after a dash. One normaliser, run after
+every layer, takes those off:
+
+- a name field the post carries (an `alertname` label, an "Alarm name", "Monitor" or "Condition" field) wins;
+- a relayed Alertmanager title (`[FIRING:1] <group values> (<common values>)`) is read as Alertmanager writes it;
+- in a title that emphasises one part (`New incident: *Marketing site* is down`), that part is the name;
+- otherwise decorations come off the front and the back, and a leading token shaped like a rule's name
+  (CamelCase, snake_case, dotted, kebab-case) followed by detail is the name; a name in prose ("High CPU
+  utilization (over 90% for 5m)") is kept whole.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 from ratchet.classify.models import AlertMessage
 
 MAX_NAME = 200
-ALERTNAME = re.compile(r"(?<![\w.])alert_?name\s*(?:=~?|:)\s*[\"'`*]*(?P<name>[A-Za-z_][\w:.\-]*(?:\([\w.-]*\))?)")
-ALERTNAME_FIELDS = ("alertname", "alert name", "alert_name", "alert rule", "rule name", "alarm name", "monitor name")
-HOST_FIELDS = ("host", "hostname", "instance", "node", "server", "host name", "entity", "resource")
+ALERTNAME = re.compile(r"(?<![\w.])alert_?name\s*(?:=~?|:)\s*[\"'`*]*(?P<name>[A-Za-z_][^\n,}\"'`*]{0,199})")
+JSON_NAME = re.compile(
+    r"\"(?:AlarmName|alarmName|alertname|monitor_name|rule_name|ruleName)\"\s*:\s*\"([^\"\n]{1,200})\""
+)
+NAME_FIELDS = (
+    "alertname",
+    "alert name",
+    "alert_name",
+    "alert rule",
+    "rule",
+    "rule name",
+    "alarm",
+    "alarm name",
+    "monitor",
+    "monitor name",
+    "check",
+    "check name",
+    "condition",
+    "condition name",
+    "trigger",
+    "trigger name",
+)
+BLOCK_FIELD = re.compile(r"^\*([A-Za-z][A-Za-z _]{1,25}?):?\*:?[ \t]*\n?[ \t]*([^\n*]{1,200})$", re.MULTILINE)
+HOST_FIELDS = ("host", "hostname", "instance", "node", "server", "host name", "resource")
 EMOJI = re.compile(r":[a-z0-9_+'-]{1,40}:|[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2190-\u21FF\uFE0F\u200D]")
 LINK = re.compile(r"<[^<>|\n]*\|([^<>\n]*)>|<(?:https?|mailto):[^<>\n]*>")
 MARKUP = re.compile(r"(?<!\w)[*_`~]+|[*_`~]+(?!\w)")
+BOLD = re.compile(r"(?<![\w*])\*([^*\n]{2,200})\*(?![\w*])")
 STATE = (
     r"re-?triggered|triggered|firing|resolved|recovered|recovery|alarm|alerting|alert|problem|ok|critical|warning"
-    r"|warn|error|info|down|up|new alert|alert created|acknowledged|unacknowledged|closed|snoozed|escalated"
-    r"|reassigned|assigned|monitor alert|incident|insufficient[ _]data|no data|notification"
+    r"|warn|error|info|down|up|acknowledged|acknowledgement|unacknowledged|closed|snoozed|escalated|reassigned"
+    r"|assigned|incident|insufficient[ _]data|no data|notification|note added|priority changed|updated"
 )
+ACTION = (
+    rf"(?:new |monitor |issue |incident |alert |alarm )?(?:{STATE})(?: (?:alert|alarm|notification|event|problem))?"
+)
+TRAILING_STATE = r"firing|resolved|re-?triggered|triggered|recovered|acknowledged|closed|snoozed|escalated"
+STATE_LED = re.compile(rf"^\W*(?:new |issue |incident )?(?:{STATE}|activated|opened|created)\b", re.IGNORECASE)
+ENVIRONMENTS = r"prod|production|staging|stage|stg|dev|development|test|qa|uat|live|preprod|sandbox"
+SEVERITY = r"not classified|information|info|warning|average|high|disaster|critical|major|minor|low|medium|error"
 PREFIXES = [
     re.compile(r"^\[[^\[\]\n]{0,80}\]\s*[:\-|]?\s*(?=\S)"),  # [FIRING:1] [P1] [#1234] [Average] [PROD]
     re.compile(r"^\((?:P[1-5]|SEV-?\d|S\d)\)\s*"),  # (P1)
     re.compile(r"^(?:incident|alert|issue)?\s*#\d{1,12}\s*[:\-|]?\s*", re.IGNORECASE),  # #44285:  Incident #12
     re.compile(
-        rf"^(?:{STATE})(?:\s+(?:in|after|for)\s+[^:\n]{{1,30}}?|\s+(?:by|on)\s+[^:\n]{{1,80}}?|:\d+)?"
-        r"\s*(?::|-|\u2013|\u2014|\|)\s*(?=\S)",
+        rf"^{ACTION}(?:\s+(?:activated|opened|created|closed|resolved|automatically))?"
+        rf"(?:\s+(?:in|after|for|from)\s+[^:\n]{{1,40}}?|\s+(?:by|on|to)\s+[^:\n]{{1,80}}?|:\d+)?"
+        r"(?::\s*|\s+(?:-|\u2013|\u2014|\|)\s+|\s*\|\s*)(?=\S)",
         re.IGNORECASE,
-    ),  # Triggered: | Resolved in 5m: | Acknowledged by Jane: | ALARM - | FIRING:2 |
-    # P1: | PROD - | PROBLEM:
-    re.compile(r"^(?:P[1-5]|SEV-?\d|S[1-4]|[A-Z][A-Z0-9_]{1,15})(?:\s*[:|]|\s+[-\u2013\u2014])\s+(?=\S)"),
+    ),  # Triggered: | Resolved in 5m: | Acknowledged by Jane: | ALARM - | FIRING:2 | | Issue activated: | DOWN alert:
+    re.compile(rf"^(?:{SEVERITY}|sev\s?\d|p[1-5])\s*(?::|\||-)\s+(?=\S)", re.IGNORECASE),  # Average: | High |
+    re.compile(
+        rf"^(?:p[1-5]|sev-?\d|s[1-4]|{ENVIRONMENTS})(?:\s*[:|]|\s+[-\u2013\u2014])\s+(?=\S)", re.I
+    ),  # P1: | PROD -
+    # CloudWatch alarm X | Alert X | Website X: a word naming what kind of thing the name is
+    re.compile(
+        r"^(?:(?:aws |amazon )?cloudwatch |datadog |grafana |prometheus |zabbix |sentry |new relic )?"
+        r"(?:alarm|alert|monitor|check)\s+(?=[\"'*`]|[\w.-]*[-_.][\w.-]*(?:\s|$)|(?-i:[A-Za-z]*[a-z][A-Z]))",
+        re.IGNORECASE,
+    ),
+    re.compile(r"^(?:website|site|endpoint|url|service check)\s+(?=\S)(?![^:]*:\s)", re.IGNORECASE),
 ]
 QUOTED = re.compile(r"^[^\"“”']{0,40}?[\"“']([^\"“”']{2,200})[\"”']")
+REGION = r"[a-z]{2}(?:-gov)?-[a-z]+-\d"
 SUFFIXES = [
     re.compile(r"\s*[\(\[]?\s*[x\u00d7]\s?\d{1,6}\s*[\)\]]?$"),  # x3, (x3) and with a multiplication sign
-    re.compile(r"\s*\(\d{1,6} (?:alerts?|firing|instances?|more)\)$", re.IGNORECASE),  # (3 alerts)
-    re.compile(r"\s+(?:is |has |has been |was )?(?:firing|resolved|re-?triggered|triggered|recovered)\b[\s!.]*$", re.I),
+    re.compile(r"\s*\(\d{1,6}(?: (?:alerts?|firing|instances?|more))?\)$", re.IGNORECASE),  # (3 alerts), (3)
+    re.compile(r"\s*[\(\[](?:P[1-5]|SEV-?\d|S[1-4]|critical|warning|high|low|info|page)[\)\]]$", re.IGNORECASE),
+    re.compile(rf"\s*\((?:{REGION}|[\w-]+(?:\.[\w-]+)+\.[a-z]{{2,}}|account:? ?\d+)\)$", re.IGNORECASE),
+    # X is CRITICAL | X is back to OK | X is in ALARM | X changed state from OK to ALARM | X went down: at the end
+    re.compile(
+        rf"\s+(?-i:is|are|was|has|went|changed|entered|transitioned|got)(?:\s+(?:now|back|again|in|to|state|"
+        rf"from|been|the))*\s+\W*(?-i:(?=[A-Z*_]))(?:{STATE})\W*(?:\s+(?:to\s+\W*(?:{STATE})\W*|again|state|now))*"
+        r"(?:\s+(?:after|for|since)\b.*)?[\s!.]*$",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"\s+(?:{TRAILING_STATE})(?:\s+(?:again|after|for|since)\b.*)?[\s!.]*$", re.IGNORECASE),
 ]
 SEPARATOR = re.compile(r"\s+(?:-|\u2013|\u2014|\||::)\s+|:\s+")
-HOST_PREFIX = re.compile(r"^(?P<host>[a-z0-9][a-z0-9.\-]*[0-9.\-][a-z0-9.\-]*|[a-z0-9.\-]+\.[a-z]{2,})\s*:\s+(?=\S)")
-CONNECTORS = {"on", "in", "at", "for", "is", "was", "has", "with", "from", "firing", "resolved", "triggered"}
-CONNECTOR_MARKS = ("(", "[", "{", "-", "\u2013", "\u2014", "|", "@", "/", "\u00b7", "\u2022")
+HOST = re.compile(r"^(?:[a-z][a-z0-9]*(?:-[a-z0-9]+)*-?\d+[a-z]?(?:\.[a-z0-9.-]+)?|[a-z0-9-]+(?:\.[a-z0-9-]+){2,})$")
+HOST_PREFIX = re.compile(r"^(?P<host>[a-z0-9][a-z0-9.\-]*)\s*[:|]\s+(?=\S)")
+HOST_PATH = re.compile(r"^(?P<host>[a-z0-9][a-z0-9.\-]*)/(?=[\w.-]+(?:\s|$))")
+CONNECTORS = {"on", "in", "at", "for", "with", "from", "firing", "resolved", "triggered"}
+SUMMARISED_SOURCES = {"pagerduty", "opsgenie", "datadog"}  # their titles are free text that may name the host
+SUMMARY_WORDS = 8  # `name: <a sentence this long, or ending in a full stop>` is a name and its summary
+CONNECTOR_MARKS = ("(", "[", "{", "@", "\u00b7", "\u2022")
+AM_TITLE = re.compile(r"\[(?:FIRING|RESOLVED)(?::\d{1,9})?(?:, RESOLVED:\d{1,9})?\][ \t]*(?P<rest>[^\n]*)")
 
 
-def settle_name(name: str | None, message: AlertMessage) -> str | None:
-    """The rule's name for what a layer found: the post's explicit `alertname`, else `name` without decorations."""
-    explicit = explicit_alertname(message)
-    if explicit:
-        return explicit
-    return clean_name(name, message) if name else None
+def settle_name(name: str | None, message: AlertMessage, source: str | None = None) -> str | None:
+    """The rule's name for what a layer found: a name field of the post, else `name` without decorations."""
+    return explicit_name(message) or (clean_name(name, message, source) if name else None)
 
 
-def explicit_alertname(message: AlertMessage) -> str | None:
-    """The `alertname` label or an alert-name field the post carries, if it does."""
-    for attachment in message.attachments:
-        for field in attachment.fields:
-            value = _bare(field.value) if field.title.strip(" *_:").lower() in ALERTNAME_FIELDS else ""
-            if value and " " not in value and len(value) <= MAX_NAME:
-                return value
-    match = ALERTNAME.search(message.flat)
-    return match["name"].rstrip(".:,") if match else None
+def explicit_name(message: AlertMessage) -> str | None:
+    """The `alertname` label or a name field (attachment field, Block Kit field, JSON key) the post carries."""
+    values = [field.value for a in message.attachments for field in a.fields if _is_name_field(field.title)]
+    values += [value for title, value in BLOCK_FIELD.findall(message.flat) if _is_name_field(title)]
+    for value in values:
+        if (name := clean_name(value, message)) and len(name) <= MAX_NAME:
+            return name
+    if match := ALERTNAME.search(message.flat):
+        return match["name"].strip().rstrip(".:,")
+    match = JSON_NAME.search(message.flat)
+    return match[1] if match else None
 
 
-def clean_name(name: str, message: AlertMessage) -> str | None:
-    hosts = _hosts(message)
-    text = _strip_prefixes(_bare(name), hosts)
+def clean_name(name: str, message: AlertMessage, source: str | None = None) -> str | None:
+    """`name` without its template's decorations; a host is kept in the free-text titles of `source`s that write
+    them (a Datadog monitor named `Disk full on {{host.name}}`)."""
+    summarised = source in SUMMARISED_SOURCES or re.search("pagerduty|opsgenie|datadog", message.username, re.I)
+    hosts = set() if summarised else _hosts(message)
+    line = html.unescape(LINK.sub(lambda match: match[1] or "", name.strip().split("\n", 1)[0]))
+    if relayed := AM_TITLE.search(line):
+        group, common = split_labels(SUFFIXES[2].sub("", MARKUP.sub("", relayed["rest"]).strip()))
+        if found := rule_name_among(group + common, strict=True):
+            return found
+    text = _bare(_emphasised(line) or line)
+    text = _strip_prefixes(text, hosts, strip_hosts=not summarised)
     if quoted := QUOTED.match(text):
         text = quoted[1].strip()
-    text = _strip_host(text, hosts)
-    for suffix in SUFFIXES:
-        text = suffix.sub("", text).strip()
-    text = _rule_token(text)
-    text = text.strip(" \"'“”:;,|").rstrip("-").strip()
+    text = _strip_suffixes(text, hosts, strip_hosts=not summarised)
+    text = _rule_token(text).strip(" \"'“”:;,|").rstrip("-").strip()
     return text if text and len(text) <= MAX_NAME and re.search(r"[A-Za-z]", text) else None
+
+
+def split_labels(rest: str) -> tuple[list[str], list[str]]:
+    """Alertmanager's title after `[FIRING:n]`: group label values, and the common ones in the last parentheses."""
+    rest = rest.strip()
+    if rest.endswith(")"):
+        depth = 0
+        for index in range(len(rest) - 1, -1, -1):  # the parenthesis that opens the last group (values may nest)
+            depth += {")": 1, "(": -1}.get(rest[index], 0)
+            if depth == 0 and (index == 0 or rest[index - 1] == " "):
+                return rest[:index].split(), rest[index + 1 : -1].split()
+    return rest.split(), []
+
+
+def rule_name_among(values: list[str], *, strict: bool = False) -> str | None:
+    """The value shaped like a rule's name: CamelCase first, then snake_case of four words or more; without
+    `strict`, the first value when none is."""
+    values = [_unwrapped(value) for value in values]
+    camel = next((v for v in values if _camel(v) and (not strict or re.search(r"[a-z0-9][A-Z]", v))), None)
+    snake = next((v for v in values if re.match(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+){3,}$", v)), None)
+    return camel or snake or (None if strict or not values else values[0])
+
+
+def _unwrapped(value: str) -> str:
+    """A label value without the parenthesis of the group it opens or closes: `(KubeAPIDown` -> `KubeAPIDown`."""
+    if value.startswith("(") and value.count("(") > value.count(")"):
+        value = value[1:]
+    if value.endswith(")") and value.count(")") > value.count("("):
+        value = value[:-1]
+    return value
+
+
+def _is_name_field(title: str) -> bool:
+    return title.strip(" *_:").lower() in NAME_FIELDS
+
+
+def _emphasised(line: str) -> str | None:
+    """The one emphasised part of a title that says more than a state (`New incident: *Marketing site* is down`),
+    when the title has words outside it."""
+    parts = [part for part in BOLD.findall(line) if not STATE_LED.match(_bare(part))]
+    outside = BOLD.sub(" ", line)
+    if len(parts) == 1 and re.search(r"[A-Za-z]{2}", EMOJI.sub(" ", outside)):
+        return parts[0]
+    return None
 
 
 def _bare(text: str) -> str:
@@ -89,7 +198,7 @@ def _bare(text: str) -> str:
     return MARKUP.sub("", EMOJI.sub(" ", text)).strip()
 
 
-def _strip_prefixes(text: str, hosts: set[str]) -> str:
+def _strip_prefixes(text: str, hosts: set[str], *, strip_hosts: bool) -> str:
     """Decorations in front of the name, layer after layer (`[Average] mq-1: Problem: X`)."""
     changed = True
     while changed:
@@ -98,9 +207,27 @@ def _strip_prefixes(text: str, hosts: set[str]) -> str:
             stripped = prefix.sub("", text, count=1).strip()
             if stripped and stripped != text:
                 text, changed = stripped, True
-        host = HOST_PREFIX.match(text)
-        if host and (host["host"] in hosts or not _rule_like(host["host"])):
-            text, changed = text[host.end() :], True
+        for pattern in (HOST_PREFIX, HOST_PATH) if strip_hosts else ():
+            host = pattern.match(text)
+            if host and (host["host"] in hosts or HOST.match(host["host"])) and text[host.end() :].strip():
+                text, changed = text[host.end() :].strip(), True
+    return text
+
+
+def _strip_suffixes(text: str, hosts: set[str], *, strip_hosts: bool) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for host in sorted(hosts, key=len, reverse=True):
+            if text.endswith(f" on {host}") and len(text) > len(host) + 4:
+                text, changed = text[: -len(host) - 4].strip(), True
+        on_host = re.search(r"\s+on\s+(\S+)$", text)
+        if on_host and HOST.match(on_host[1]) and (strip_hosts or _rule_like(text[: on_host.start()].strip())):
+            text, changed = text[: on_host.start()].strip(), True
+        for suffix in SUFFIXES:
+            stripped = suffix.sub("", text).strip()
+            if stripped and stripped != text:
+                text, changed = stripped, True
     return text
 
 
@@ -115,39 +242,41 @@ def _hosts(message: AlertMessage) -> set[str]:
     return {host for host in hosts if host}
 
 
-def _strip_host(text: str, hosts: set[str]) -> str:
-    """`X on db-2` names the host, not the alert; in prose only a host the post names elsewhere does."""
-    for host in sorted(hosts, key=len, reverse=True):
-        for pattern in (f" on {host}", f" @ {host}", f" - {host}", f" ({host})", f" [{host}]"):
-            if text.endswith(pattern) and len(text) > len(pattern):
-                return text[: -len(pattern)]
-    return text
-
-
 def _rule_token(text: str) -> str:
     """The leading rule-shaped token when detail follows it (`X on db-2`, `X (prod critical)`, `X - summary`)."""
     tokens = text.split()
     if len(tokens) < 2:
         return text
     first, second = tokens[0], tokens[1]
-    head = first.rstrip(":,")
-    detail_follows = first.endswith((":", ",")) or second.lower() in CONNECTORS or second.startswith(CONNECTOR_MARKS)
-    if _rule_like(head) and (detail_follows or _strong(head)):
-        return head
+    if len(tokens) == 2 and re.fullmatch(r"\([\w.-]+\)", second):
+        return text  # `checkout-api (prod)`: a qualifier the monitor's name carries
+    detail_follows = first.endswith(",") or second.lower() in CONNECTORS or second.startswith(CONNECTOR_MARKS)
+    if _rule_like(first) and detail_follows:
+        return first
     parts = SEPARATOR.split(text, maxsplit=1)
-    if len(parts) == 2 and " " not in parts[0].strip() and _rule_like(parts[0].strip()):
-        return parts[0].strip()
-    return text
+    head = parts[0].strip()
+    if len(parts) == 2 and " " not in head and _rule_like(head):
+        summary = parts[1].strip()
+        if _strong(head) or len(summary.split()) >= SUMMARY_WORDS or summary.endswith("."):
+            return head
+    return first if _strong(first) and not first.endswith(":") else text
+
+
+def _camel(token: str) -> bool:
+    return bool(re.search(r"[A-Z]", token) and re.search(r"[a-z]", token) and re.match(r"^[A-Za-z][^\s/]*$", token))
 
 
 def _rule_like(token: str) -> bool:
-    """CamelCase (`TargetDown`, `KubeAPIDown`), snake_case (`node_disk_full`) or dotted (`disk.usage.high`)."""
-    if not re.match(r"^[A-Za-z][\w.\-:()>%<=]*$", token):
+    """CamelCase (`TargetDown`), snake_case (`node_disk_full`), dotted (`disk.usage.high`) or kebab-case
+    (`prod-rds-cpu-high`), and not a host (`db-2`, `web-01.prod`)."""
+    if not re.match(r"^[A-Za-z][\w.\-:()>%<=/]*$", token) or HOST.match(token):
         return False
     camel = re.search(r"[a-z0-9][A-Z]", token) is not None and re.search(r"[a-z]", token) is not None
-    return camel or re.search(r"[A-Za-z0-9]_[A-Za-z0-9]|[a-z]\.[a-z]", token) is not None
+    kebab = re.match(r"^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+$", token) is not None and re.search(r"[A-Za-z]{3}", token)
+    return camel or bool(kebab) or re.search(r"[A-Za-z0-9]_[A-Za-z0-9]|[a-z]\.[a-z]", token) is not None
 
 
 def _strong(token: str) -> bool:
-    """Unmistakably a rule's name even with plain words after it: several humps or underscores."""
-    return len(re.findall(r"[a-z0-9][A-Z]", token)) >= 2 or token.count("_") >= 2
+    """Unmistakably a rule's name even with plain words after it: two capitalised words run together or more
+    (`TargetDown`, `KubeAPIDown`; not `MySQL` or `CoreDNS`), or snake_case."""
+    return (len(re.findall(r"[A-Z][a-z0-9]+", token)) >= 2 and _rule_like(token)) or token.count("_") >= 2

@@ -5,29 +5,26 @@ closing of a relayed `[FIRING:1]` alert)."""
 from __future__ import annotations
 
 from ratchet.classify.models import AlertMessage, Classification, fingerprint
-from ratchet.classify.names import settle_name
+from ratchet.classify.names import clean_name, settle_name
 from ratchet.classify.states import header_kind, strongest
+from ratchet.classify.structure import title_of
 
 
 def settled(found: Classification, message: AlertMessage) -> Classification:
     if not found.is_alert:
         return found
-    name = settle_name(found.alert, message) or found.alert
+    name = (
+        settle_name(found.alert, message, found.source) or clean_name(title_of(message) or "", message) or found.alert
+    )
     kind = found.kind if found.kind == "alert_resolved" else strongest([found.kind, header_kind(message)]) or found.kind
-    if name == found.alert and kind == found.kind:
+    key = found.fingerprint
+    if key is not None and name != found.alert:
+        key = f"{name}:{key.rsplit(':', 1)[-1]}"  # the same instance under the settled name: a relay still pairs
+    if key is None and name:
+        key = fingerprint(found.source or "unknown", name, message.username)
+    if (name, kind, key) == (found.alert, found.kind, found.fingerprint):
         return found
     notes = [found.reason or found.layer or ""]
     notes += [f"name {found.alert!r} settled to {name!r}"] if name != found.alert else []
     notes += [f"its header's state words make it {kind}"] if kind != found.kind else []
-    return found.model_copy(
-        update={"alert": name, "kind": kind, "fingerprint": _renamed(found, name), "reason": "; ".join(notes)}
-    )
-
-
-def _renamed(found: Classification, name: str | None) -> str | None:
-    """The same instance key under the settled name, so a relay's firing and resolution still pair up."""
-    if name is None or name == found.alert:
-        return found.fingerprint
-    if found.fingerprint is None:
-        return fingerprint(found.source or "unknown", name)
-    return f"{name}:{found.fingerprint.rsplit(':', 1)[-1]}"
+    return found.model_copy(update={"alert": name, "kind": kind, "fingerprint": key, "reason": "; ".join(notes)})

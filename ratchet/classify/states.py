@@ -65,7 +65,14 @@ SET_APART_BEFORE = ("[", "*", "_", ":", "|")
 SET_APART_AFTER = ("]", "*", "_", ":", "|", " -", " \u2013", " \u2014")
 LEADING_WORDS = 3  # "Alert was acknowledged by ...": near a line's start a state word in a phrase counts too
 SHORT_LINE = 8  # words: "An alert for api has been triggered" ends in its state, "Consul is not up" does not
-TRANSITION = re.compile(r"\b[A-Z_]+ -> [A-Z_]+\b")  # CloudWatch's reason: `for OK -> ALARM transition`
+TRANSITION = re.compile(r"\b[A-Z_]+ -> [A-Z_]+\b|\(minimum \d+ datapoints? for [^)]*\)?")  # CloudWatch's reason
+FROM_TO = re.compile(r"\bfrom\s+[*_`]*[A-Za-z_]+[*_`]*\s+to\b", re.IGNORECASE)  # "changed from OK to ALARM"
+STATUS_VALUE = re.compile(
+    r"^[ \t>*_\"]*(?:status|state|new ?state(?:value)?|alarm state|current state)[*_\"]*[ \t]*[:=][ \t]*[*_\"`]*"
+    r"([A-Za-z_]+(?: [a-z]+)?)",
+    re.IGNORECASE | re.MULTILINE,
+)
+STATUS_REACH = 2000  # characters of the text searched for `Status: X`
 MIXED = re.compile(r"\[FIRING:\d+, RESOLVED:\d+\]")  # Grafana: some alerts of the group still fire
 STATUS_FIELDS = ("status", "state", "action", "event", "event type", "alert state", "current state", "new state")
 HEADER_LINES = 3  # lines of each part read for state words: a description below may say anything
@@ -74,7 +81,8 @@ LINE_LIMIT = 300  # characters of a header line read: a title is shorter, and ea
 
 def word_kind(word: str) -> Kind | None:
     """The kind a state word announces (`Triggered` -> alert_firing), or None."""
-    return WORDS.get(" ".join(word.lower().replace("_", " ").split()))
+    words = word.lower().replace("_", " ").split()
+    return WORDS.get(" ".join(words)) or (WORDS.get(words[0]) if words else None)
 
 
 def strongest(kinds: Iterable[Kind | None]) -> Kind | None:
@@ -84,20 +92,19 @@ def strongest(kinds: Iterable[Kind | None]) -> Kind | None:
 
 
 def header_kind(message: AlertMessage) -> Kind | None:
-    """The state the message's header announces: status fields first, else state words in the first lines of its
-    title, pretext, fallback and text."""
+    """The state the message's header announces: its status fields (attachment fields, `Status: X` lines, JSON
+    keys) and the state words in the first lines of its title, pretext, fallback and text, the strongest of them."""
     fields = [
         word_kind(field.value.strip(" *_`"))
         for attachment in message.attachments
         for field in attachment.fields
         if field.title.strip(" *_:").lower() in STATUS_FIELDS
     ]
-    if decided := strongest(fields):
-        return decided
+    fields += [word_kind(value) for value in STATUS_VALUE.findall(message.flat[:STATUS_REACH])]
     lines = header_lines(message)
     if WORD.search("\n".join(lines)) is None:
-        return None
-    return strongest(line_kind(line) for line in lines)
+        return strongest(fields)
+    return strongest([*fields, *(line_kind(line) for line in lines)])
 
 
 def header_lines(message: AlertMessage) -> list[str]:
@@ -107,14 +114,16 @@ def header_lines(message: AlertMessage) -> list[str]:
         parts += [attachment.pretext, attachment.title, attachment.fallback, attachment.text]
     parts.append(message.flat)
     lines = (
-        line.strip()[:LINE_LIMIT] for part in parts for line in part.strip().split("\n", HEADER_LINES)[:HEADER_LINES]
+        FROM_TO.sub("to", TRANSITION.sub(" ", line)).strip()[:LINE_LIMIT]
+        for part in parts
+        for line in part.strip().split("\n", HEADER_LINES)[:HEADER_LINES]
     )
     return list(dict.fromkeys(line for line in lines if line))
 
 
 def line_kind(line: str) -> Kind | None:
     """The strongest state word of one header line, if any is set apart as a state."""
-    line = TRANSITION.sub(" ", MIXED.sub("[FIRING]", line))
+    line = MIXED.sub("[FIRING]", line)
     kinds: list[Kind | None] = []
     for match in WORD.finditer(line):
         word = match[1].lower()
@@ -130,10 +139,14 @@ def _set_apart(line: str, start: int, end: int) -> bool:
     """A state word is a state when it heads the line, is marked off (`[OK]`, `*Resolved*`, `ALARM:`), opens a
     phrase near the start or ends a short line — not when a description's prose uses it ("has recovered by")."""
     head, after = line[:start], line[end:]
+    if after.startswith(("{", "(", "=", ".", "_")):
+        return False  # a metric or a function (`up{instance=...}`), not a state
     before = head.rstrip(" ")[-1:]
     if re.search(r"[A-Za-z0-9]", head) is None or before in SET_APART_BEFORE or after.startswith(SET_APART_AFTER):
         return True
     words_before = len(re.findall(r"[A-Za-z0-9]+", head))
+    if re.search(r"(?:\b(?:to|now|is in|now in)\s+[*_]?)$", head, re.IGNORECASE):
+        return True  # "is now in OK state", "back to OK", "changed to ALARM"
     if words_before < LEADING_WORDS and after.startswith(" by "):
         return True
     previous = re.findall(r"[A-Za-z]+", head)[-2:]

@@ -8,35 +8,37 @@ import re
 from ratchet.classify.models import AlertMessage
 from ratchet.classify.names import LINK
 
-ALERT_FIELDS = {
+ALERT_FIELDS = {  # any one of them: the post describes an alert
     "severity",
-    "priority",
     "urgency",
     "alertname",
     "alert name",
-    "alert",
     "monitor",
     "metric",
     "threshold",
-    "trigger",
     "alarm",
     "alarm name",
     "current value",
 }
+ALERT_HINTS = {"priority", "trigger", "alert", "incident", "status", "state", "host", "region", "service", "entity"}
+HEADER_LINES = 3
+LINKED_TITLE = re.compile(r"^[^<\n]{0,60}?[*_]*<https?://[^|>\s]+\|([^<>\n]{3,300})>")  # a link heading the line
+ID_ONLY = re.compile(r"^\W*(?:event|incident|alert|issue|view|details)?\W*#?\d*\W*$", re.IGNORECASE)
 BLOCK_FIELD = re.compile(r"^\*?([A-Za-z][A-Za-z ]{1,20}?)\*?:\*?\s*(?:\n|$)", re.MULTILINE)  # "*Severity:*\ncritical"
 
 
 def has_alert_fields(message: AlertMessage) -> bool:
     titles = {field.title.strip(" *_:").lower() for a in message.attachments for field in a.fields}
     titles |= {match.lower().strip() for match in BLOCK_FIELD.findall(message.flat)}
-    return not titles.isdisjoint(ALERT_FIELDS)
+    return not titles.isdisjoint(ALERT_FIELDS) or len(titles & ALERT_HINTS) >= 3  # a ticket has two of these
 
 
 def title_of(message: AlertMessage) -> str | None:
-    """Where a post's title is: an attachment's title or fallback, else its first line of text."""
-    for attachment in message.attachments:
-        for part in (attachment.title, attachment.fallback, attachment.text):
-            if part.strip():
-                return LINK.sub(lambda m: m[1] or "", part.strip().split("\n", 1)[0]).strip() or None
-    first = message.flat.strip().split("\n", 1)[0]
+    """Where a post's title is: an attachment's title, a linked title in its first lines (`*<url|title>*`),
+    else the first line of its fallback or text."""
+    titles = [attachment.title for attachment in message.attachments]
+    for line in message.flat.strip().split("\n")[:HEADER_LINES]:
+        titles += [label for label in LINKED_TITLE.findall(line) if not ID_ONLY.match(label)]
+    titles += [attachment.fallback for attachment in message.attachments] + [message.flat]
+    first = next((title.strip().split("\n", 1)[0] for title in titles if title.strip()), "")
     return LINK.sub(lambda m: m[1] or "", first).strip() or None

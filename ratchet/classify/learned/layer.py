@@ -5,7 +5,7 @@ state and name when the model agrees it is an alert."""
 from __future__ import annotations
 
 from ratchet.classify.learned.model import LinearModel, shipped_model
-from ratchet.classify.models import AlertMessage, Classification, fingerprint
+from ratchet.classify.models import AlertMessage, Classification
 from ratchet.classify.structure import has_alert_fields, title_of
 
 NOT_ALERT = "chatter"
@@ -35,7 +35,6 @@ def decide(
         kind=verdict.kind,  # type: ignore[arg-type]
         alert=name,
         source=source,
-        fingerprint=fingerprint(source, name) if name else None,
         confidence=round(verdict.probability, 3),
         layer="learned",
         reason=said,

@@ -16,14 +16,12 @@ from __future__ import annotations
 import re
 
 from ratchet.classify.models import AlertMessage, Classification, fingerprint
+from ratchet.classify.names import rule_name_among, split_labels
 from ratchet.classify.recognisers.grafana import signed_by_grafana
 
 SOURCE = "alertmanager"
 # a count of up to 9 digits: a longer one is no group size, and past 4,300 digits int() refuses it
 TITLE = re.compile(r"^\[(?P<status>FIRING|RESOLVED)(?::(?P<count>\d{1,9}))?\] ?(?P<rest>.*)$", re.DOTALL)
-# names carry punctuation too: `Cert-managerCertificateExpiringSoon`, `MemcachedMemoryUsageHigh(>90%)`
-CAMEL_CASE = re.compile(r"^[A-Za-z][^\s/]*$")
-SNAKE_CASE_NAME = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+){3,}$")  # at least four words: not an enum value
 SEVERITIES = ("critical", "error", "warning", "info", "page", "high", "low", "none", "s1", "s2", "s3", "s4")
 
 
@@ -35,8 +33,8 @@ def recognise(message: AlertMessage) -> Classification | None:
         return None
     match = TITLE.match(title)
     assert match is not None
-    group, common = _split_labels(match["rest"])
-    alert = _alert_name(group + common)
+    group, common = split_labels(match["rest"])
+    alert = rule_name_among(group + common)
     if alert is None:
         return None
     kind = "alert_firing" if match["status"] == "FIRING" else "alert_resolved"
@@ -59,20 +57,3 @@ def _title(message: AlertMessage) -> str | None:
     candidates = [a.title for a in message.attachments] + [a.fallback.split(" | ")[0] for a in message.attachments]
     candidates += [message.text.strip().split("\n", 1)[0], message.flat.strip().split("\n", 1)[0]]
     return next((c.strip() for c in candidates if TITLE.match(c.strip())), None)
-
-
-def _split_labels(rest: str) -> tuple[list[str], list[str]]:
-    """Group label values before the parentheses, common label values inside them."""
-    rest = rest.strip()
-    if rest.endswith(")"):
-        depth = 0
-        for index in range(len(rest) - 1, -1, -1):  # the parenthesis that opens the last group (values may nest)
-            depth += {")": 1, "(": -1}.get(rest[index], 0)
-            if depth == 0 and (index == 0 or rest[index - 1] == " "):
-                return rest[:index].split(), rest[index + 1 : -1].split()
-    return rest.split(), []
-
-
-def _alert_name(values: list[str]) -> str | None:
-    camel = next((v for v in values if CAMEL_CASE.match(v) and re.search("[A-Z]", v) and re.search("[a-z]", v)), None)
-    return camel or next((v for v in values if SNAKE_CASE_NAME.match(v)), None) or (values[0] if values else None)

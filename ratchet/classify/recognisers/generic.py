@@ -5,14 +5,15 @@ a bracketed or upper-case status word (`[FIRING]`, `RESOLVED:`, `*CRITICAL*`, `[
 (🔥, 🚨, `:rotating_light:`, ✅, `:white_check_mark:`) or a sentence such as Gatus's `An alert for *api* has
 been triggered`. Uptime Kuma, for example, posts `[<monitor>] [🔴 Down] <reason>` and `[<monitor>] [✅ Up] ...`.
 This recogniser reads those marks, only in posts by integrations (never people's chat), and takes the words
-next to the mark as the alert's name when they look like one. Its confidence is lower than a format's own.
+next to the mark as the alert's name, for the settling step to take the decorations off. Its confidence is lower
+than a format's own.
 """
 
 from __future__ import annotations
 
 import re
 
-from ratchet.classify.models import AlertMessage, Classification, fingerprint
+from ratchet.classify.models import AlertMessage, Classification
 
 SOURCE = "generic"
 WORDS = {
@@ -28,8 +29,10 @@ WORDS = {
     "RECOVERY": "alert_resolved",
     "OK": "alert_resolved",
     "UP": "alert_resolved",
-    "WARNING": "alert_other",
+    "WARNING": "alert_firing",  # a warning-level alert firing: a severity, where WARN is Datadog's state
     "WARN": "alert_other",
+    "ACKNOWLEDGEMENT": "alert_other",
+    "ACKNOWLEDGED": "alert_other",
 }
 EMOJI = {
     "🔥": "alert_firing",
@@ -60,6 +63,7 @@ LEADING = re.compile(
 SENTENCE = re.compile(r"\*(?P<name>[^*\n]{1,120})\* has been (?P<word>triggered|resolved)\b", re.I)
 LINK = re.compile(r"<[^<>|\n]*\|([^<>\n]*)>")
 LINES_READ = 6
+ENVIRONMENT = re.compile(r"^(?:prod|production|staging|stage|stg|dev|test|qa|uat|live|preprod|sandbox)$", re.I)
 
 
 def recognise(message: AlertMessage) -> Classification | None:
@@ -75,7 +79,6 @@ def recognise(message: AlertMessage) -> Classification | None:
                 kind=kind,  # type: ignore[arg-type]
                 alert=alert,
                 source=SOURCE,
-                fingerprint=fingerprint(SOURCE, alert, message.username) if alert else None,
                 confidence=0.6 if alert else 0.5,
                 layer="recogniser",
             )
@@ -85,18 +88,19 @@ def recognise(message: AlertMessage) -> Classification | None:
 def _read(line: str) -> tuple[str, str | None] | None:
     """The kind a line announces and the alert it names, if it is a status line."""
     if match := NAMED_STATUS.match(line):
-        return WORDS[match["word"].upper()], _name(match["name"])
+        named = match["name"].strip()
+        return WORDS[match["word"].upper()], line if ENVIRONMENT.match(named) else named
     if match := SENTENCE.search(line):
-        return WORDS[match["word"].upper()], _name(match["name"])
+        return WORDS[match["word"].upper()], match["name"].strip()
     match = LEADING.match(line)
     if match is None:
         return None
     word, emoji = match["word"], match["emoji"].strip()
     if word and (_is_marked(line, match.start("word"), match.end("word")) or (word.isupper() and len(word) >= 5)):
-        return WORDS[word.upper()], _name(match["rest"])
+        return WORDS[word.upper()], match["rest"].strip() or None
     if emoji:
         first = next(e for e in sorted(EMOJI, key=len, reverse=True) if emoji.lower().startswith(e))  # :FIRE:
-        return EMOJI[first], _name(match["rest"])
+        return EMOJI[first], match["rest"].strip() or None
     return None
 
 
@@ -104,10 +108,3 @@ def _is_marked(line: str, start: int, end: int) -> bool:
     """A short or title-case status word counts only when set apart: `[OK]`, `Resolved:`, `*Down*`."""
     before, after = line[start - 1 : start] if start else "", line[end:]
     return before in ("[", "*", "_") or after[:1] in (":", "]", "*", "_") or after.startswith((" -", " |", " \u2013"))
-
-
-def _name(text: str) -> str | None:
-    """A plausible alert name: short, with letters, without the trailing detail."""
-    name = re.split(r"[ \t]+(?:[-|\u2013\u2014][ \t]|\(|\bon\b)|:[ \t]|\.[ \t]|\n", text.strip(" *_`[]"), maxsplit=1)[0]
-    name = name.replace("*", "").strip(" _`[]")
-    return name if 1 < len(name) <= 120 and re.search(r"[A-Za-z]", name) else None

@@ -5,7 +5,7 @@ Its name is the title's, settled like every layer's."""
 
 from __future__ import annotations
 
-from ratchet.classify.models import AlertMessage, Classification, fingerprint
+from ratchet.classify.models import AlertMessage, Classification
 from ratchet.classify.states import header_kind
 from ratchet.classify.structure import has_alert_fields, title_of
 
@@ -24,7 +24,6 @@ def recognise(message: AlertMessage) -> Classification | None:
         kind=kind or "alert_other",
         alert=name,
         source=source,
-        fingerprint=fingerprint(source, name) if name else None,
         confidence=0.5,
         layer="recogniser",
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ratchet.classify.models import AlertMessage, Classification, fingerprint
+from ratchet.classify.states import header_kind
 
 SOURCE = "pagerduty"
 INCIDENT_URL = re.compile(r"pagerduty\.com/incidents/([A-Z0-9]{4,20})\b")
@@ -29,12 +30,13 @@ def recognise(message: AlertMessage) -> Classification | None:
     if not signed or incident is None:
         return None
     status = _field(text, "Status") or _first(STATUS, text)
-    if status is None:
+    kind = KINDS.get(status.split()[0].lower(), "alert_other") if status else header_kind(message)
+    if kind is None:
         return None
     title = incident["title"].strip()
     url = INCIDENT_URL.search(links)
     return Classification(
-        kind=KINDS.get(status.split()[0].lower(), "alert_other"),  # type: ignore[arg-type]
+        kind=kind,  # type: ignore[arg-type]
         alert=title,
         service=_field(text, "Service"),
         severity=_field(text, "Priority") or _field(text, "Urgency"),
