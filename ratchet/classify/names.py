@@ -22,7 +22,11 @@ import re
 from ratchet.classify.models import AlertMessage
 
 MAX_NAME = 200
-ALERTNAME = re.compile(r"(?<![\w.])alert_?name\s*(?:=~?|:)\s*[\"'`*]*(?P<name>[A-Za-z_][^\n,}\"'`*]{0,199})")
+ALERTNAME = re.compile(  # `alertname=X`, `alertname: X`, ` - alertname = X Y` up to the next label or the line's end
+    r"(?<![\w.])alert_?name\s*(?:=~?|:)\s*[\"'`*]*(?P<name>[A-Za-z_][^\n,}\"'`*]{0,199}?)"
+    r"(?=\s+\w+\s*[=:]|[\n,}\"'`*]|\s*$)",
+    re.MULTILINE,
+)
 JSON_NAME = re.compile(
     r"\"(?:AlarmName|alarmName|alertname|monitor_name|rule_name|ruleName)\"\s*:\s*\"([^\"\n]{1,200})\""
 )
@@ -60,7 +64,7 @@ ACTION = (
 )
 TRAILING_STATE = r"firing|resolved|re-?triggered|triggered|recovered|acknowledged|closed|snoozed|escalated"
 STATE_LED = re.compile(rf"^\W*(?:new |issue |incident )?(?:{STATE}|activated|opened|created)\b", re.IGNORECASE)
-ENVIRONMENTS = r"prod|production|staging|stage|stg|dev|development|test|qa|uat|live|preprod|sandbox"
+ENVIRONMENTS = r"prod|prd|production|staging|stage|stg|dev|development|test|qa|uat|live|preprod|sandbox"
 SEVERITY = r"not classified|information|info|warning|average|high|disaster|critical|major|minor|low|medium|error"
 PREFIXES = [
     re.compile(r"^\[[^\[\]\n]{0,80}\]\s*[:\-|]?\s*(?=\S)"),  # [FIRING:1] [P1] [#1234] [Average] [PROD]
@@ -98,7 +102,11 @@ SUFFIXES = [
         r"(?:\s+(?:after|for|since)\b.*)?[\s!.]*$",
         re.IGNORECASE,
     ),
-    re.compile(rf"\s+(?:{TRAILING_STATE})(?:\s+(?:again|after|for|since)\b.*)?[\s!.]*$", re.IGNORECASE),
+    re.compile(
+        rf"\s+(?:(?:is|has been|was|has|got) )?(?:{TRAILING_STATE})(?:\s+(?:again|after|for|since)\b.*)?[\s!.]*$",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"\s*(?::|\s-|\|)\s*(?:{STATE})$", re.IGNORECASE),  # `X: INSUFFICIENT_DATA`, `X - resolved`
 ]
 SEPARATOR = re.compile(r"\s+(?:-|\u2013|\u2014|\||::)\s+|:\s+")
 HOST = re.compile(r"^(?:[a-z][a-z0-9]*(?:-[a-z0-9]+)*-?\d+[a-z]?(?:\.[a-z0-9.-]+)?|[a-z0-9-]+(?:\.[a-z0-9-]+){2,})$")
@@ -155,7 +163,7 @@ def split_labels(rest: str) -> tuple[list[str], list[str]]:
         depth = 0
         for index in range(len(rest) - 1, -1, -1):  # the parenthesis that opens the last group (values may nest)
             depth += {")": 1, "(": -1}.get(rest[index], 0)
-            if depth == 0 and (index == 0 or rest[index - 1] == " "):
+            if depth == 0 and rest[index] == "(" and (index == 0 or rest[index - 1] == " "):
                 return rest[:index].split(), rest[index + 1 : -1].split()
     return rest.split(), []
 
@@ -259,7 +267,7 @@ def _rule_token(text: str) -> str:
         summary = parts[1].strip()
         if _strong(head) or len(summary.split()) >= SUMMARY_WORDS or summary.endswith("."):
             return head
-    return first if _strong(first) and not first.endswith(":") else text
+    return first if len(re.findall(r"[A-Z][a-z0-9]+", first)) >= 3 and _rule_like(first) else text
 
 
 def _camel(token: str) -> bool:
@@ -277,6 +285,10 @@ def _rule_like(token: str) -> bool:
 
 
 def _strong(token: str) -> bool:
-    """Unmistakably a rule's name even with plain words after it: two capitalised words run together or more
-    (`TargetDown`, `KubeAPIDown`; not `MySQL` or `CoreDNS`), or snake_case."""
-    return (len(re.findall(r"[A-Z][a-z0-9]+", token)) >= 2 and _rule_like(token)) or token.count("_") >= 2
+    """A rule's name rather than a product's or a service's, even with a summary after it: two capitalised words
+    run together or more (`TargetDown`, `KubeAPIDown`; not `MySQL` or `CoreDNS`), snake_case, or kebab-case of
+    three words or more (`prod-rds-cpu-high`; not `checkout-api`)."""
+    if not _rule_like(token):
+        return False
+    words = len(re.findall(r"[A-Z][a-z0-9]+", token))
+    return words >= 2 or token.count("_") >= 2 or len(re.findall(r"[A-Za-z]\w*", token.replace("-", " "))) >= 3

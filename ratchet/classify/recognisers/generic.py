@@ -97,10 +97,10 @@ def _read(line: str) -> tuple[str, str | None] | None:
         return None
     word, emoji = match["word"], match["emoji"].strip()
     if word and (_is_marked(line, match.start("word"), match.end("word")) or (word.isupper() and len(word) >= 5)):
-        return WORDS[word.upper()], match["rest"].strip() or None
+        return WORDS[word.upper()], line
     if emoji:
         first = next(e for e in sorted(EMOJI, key=len, reverse=True) if emoji.lower().startswith(e))  # :FIRE:
-        return EMOJI[first], match["rest"].strip() or None
+        return EMOJI[first], line
     return None
 
 

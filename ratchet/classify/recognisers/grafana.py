@@ -51,7 +51,7 @@ def _unified(attachment: Attachment) -> Classification | None:
     status, count, rest = match.groups()
     labels = dict(LABEL.findall(attachment.text.partition("Labels:")[2].partition("Annotations:")[0]))  # 1st alert
     values = rest.replace("(", " ").replace(")", " ").split()
-    alert = labels.get("alertname") or (values[0] if values else None)
+    alert = labels.get("alertname") or (f"[{status}] {rest}" if values else None)  # settled like a relayed title
     if not alert:
         return None
     service = next((labels[name] for name in SERVICE_LABELS if labels.get(name)), None)

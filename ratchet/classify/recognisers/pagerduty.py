@@ -15,7 +15,7 @@ from ratchet.classify.states import header_kind
 
 SOURCE = "pagerduty"
 INCIDENT_URL = re.compile(r"pagerduty\.com/incidents/([A-Z0-9]{4,20})\b")
-NUMBERED = re.compile(r"\[#(?P<number>\d{1,10})\][ \t]*(?P<title>[^\n<>|*]{1,300})")
+NUMBERED = re.compile(r"\[#(?P<number>\d{1,10})\][ \t]*(?P<title>[^\n<|*]{1,300})")  # `>` in a title: `(> 80%)`
 STATUS = re.compile(r"\b(Triggered|Acknowledged|Resolved|Reassigned|Escalated)\b")
 FIELD = r"\b{}:\**[ \t]*\n?[ \t]*\**[ \t]*([^\n*]{{1,200}})"
 KINDS = {"triggered": "alert_firing", "resolved": "alert_resolved"}
@@ -33,7 +33,7 @@ def recognise(message: AlertMessage) -> Classification | None:
     kind = KINDS.get(status.split()[0].lower(), "alert_other") if status else header_kind(message)
     if kind is None:
         return None
-    title = incident["title"].strip()
+    title = incident["title"].strip().removesuffix(">").strip()  # a linked title's link ends with `>`
     url = INCIDENT_URL.search(links)
     return Classification(
         kind=kind,  # type: ignore[arg-type]
