@@ -356,6 +356,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="the rendered Alertmanager notifications")
     parser.add_argument("--limit", type=int, default=0, help="only the first N rules' notifications (quick runs)")
     parser.add_argument("--failures", type=int, default=10, help="how many failure kinds to show")
+    parser.add_argument(
+        "--no-families", action="store_true", help="skip the per-family, leave-one-family-out and held-out report"
+    )
+    parser.add_argument("--per-template", type=int, default=40, help="training messages per template variant")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -369,6 +373,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if args.min_accuracy is not None else 0
     outcomes = classify(examples)
     ok = report(examples, outcomes, build_seconds, args)
+    if not args.no_families:
+        from classify_families import report as family_report  # beside this script
+
+        family_report(per_template=args.per_template)
     return 0 if ok else 1
 
 

@@ -25,6 +25,8 @@ QUESTION_START = re.compile(
     re.IGNORECASE,
 )
 MENTION = re.compile(r"<@[A-Z0-9]+>")
+CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
+ASKED = re.compile(r"\?(?:\s|$|[^\w\s/=&])")  # a question mark ending a sentence, not one in a URL
 LLM_TEXT_LIMIT = 6000  # characters of a message shown to the model
 
 
@@ -58,7 +60,8 @@ def conversational(message: AlertMessage, bot_user_id: str | None, layer: Layer 
     text = message.flat.strip()
     addressed = bot_user_id is not None and f"<@{bot_user_id}>" in text
     without_mentions = MENTION.sub("", text).strip(" ,:")
-    asks = text.rstrip().endswith("?") or bool(QUESTION_START.match(without_mentions))
+    prose = CODE.sub(" ", text)
+    asks = ASKED.search(prose) is not None or bool(QUESTION_START.match(without_mentions))
     requests = addressed and len(without_mentions.split()) >= 3  # "@ratchet summarize the incident", not "@ratchet hi"
     is_question = not message.from_integration and (asks or requests)
     if is_question:
