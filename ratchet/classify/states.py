@@ -74,6 +74,8 @@ STATUS_VALUE = re.compile(
 )
 STATUS_REACH = 2000  # characters of the text searched for `Status: X`
 MIXED = re.compile(r"\[FIRING:\d+, RESOLVED:\d+\]")  # Grafana: some alerts of the group still fire
+# a ticket's or a pull request's event ("Pull request closed by", "Issue closed by"), not an alert's state
+TRACKER = re.compile(r"(?:pull request|merge request|\bPR|ticket|task|story|epic|bug|sub-task|issue)\s+$", re.I)
 STATUS_FIELDS = ("status", "state", "action", "event", "event type", "alert state", "current state", "new state")
 HEADER_LINES = 3  # lines of each part read for state words: a description below may say anything
 LINE_LIMIT = 300  # characters of a header line read: a title is shorter, and each state word looks back over it
@@ -127,7 +129,7 @@ def line_kind(line: str) -> Kind | None:
     kinds: list[Kind | None] = []
     for match in WORD.finditer(line):
         word = match[1].lower()
-        if not _set_apart(line, match.start(1), match.end(1)):
+        if not _set_apart(line, match.start(1), match.end(1)) or TRACKER.search(line[: match.start(1)]):
             continue
         if word == "assigned" and line[match.end(1) :].startswith((":", " to:", "*:", ":*")):
             continue  # a field's label ("Assigned to: Jane" on a new incident), not the action

@@ -63,6 +63,10 @@ LEADING = re.compile(
 SENTENCE = re.compile(r"\*(?P<name>[^*\n]{1,120})\* has been (?P<word>triggered|resolved)\b", re.I)
 LINK = re.compile(r"<[^<>|\n]*\|([^<>\n]*)>")
 LINES_READ = 6
+# a status emoji on a delivery bot's post (a deploy, a sync, a build) marks its outcome, not an alert
+DELIVERY = re.compile(
+    r"\b(?:deploy(?:ed|ment)?|synced|sync|build|pipeline|merged|released?|succeeded|successfully)\b", re.I
+)
 ENVIRONMENT = re.compile(r"^(?:prod|production|staging|stage|stg|dev|test|qa|uat|live|preprod|sandbox)$", re.I)
 
 
@@ -98,7 +102,7 @@ def _read(line: str) -> tuple[str, str | None] | None:
     word, emoji = match["word"], match["emoji"].strip()
     if word and (_is_marked(line, match.start("word"), match.end("word")) or (word.isupper() and len(word) >= 5)):
         return WORDS[word.upper()], line
-    if emoji:
+    if emoji and not DELIVERY.search(line):
         first = next(e for e in sorted(EMOJI, key=len, reverse=True) if emoji.lower().startswith(e))  # :FIRE:
         return EMOJI[first], line
     return None
