@@ -59,7 +59,10 @@ class AlertMessage(BaseModel):
 
     @classmethod
     def from_slack(cls, raw: Mapping[str, Any]) -> AlertMessage:
-        """Build from a Slack message object, tolerating any malformed part (it is left out)."""
+        """Build from a Slack message object (or a `message_changed` event: its new message), tolerating any
+        malformed part (it is left out)."""
+        if raw.get("subtype") == "message_changed" and isinstance(raw.get("message"), Mapping):
+            raw = raw["message"]
         attachments = []
         for item in _list(raw.get("attachments")):
             if not isinstance(item, Mapping):

@@ -24,7 +24,7 @@ from ratchet.classify.models import AlertMessage
 MAX_NAME = 200
 ALERTNAME = re.compile(  # `alertname=X`, `alertname: X`, ` - alertname = X Y` up to the next label or the line's end
     r"(?<![\w.])alert_?name\s*(?:=~?|:)\s*[\"'`*]*(?P<name>[A-Za-z_][^\n,}\"'`*]{0,199}?)"
-    r"(?=\s+\w+\s*[=:]|[\n,}\"'`*]|\s*$)",
+    r"(?=\s+\w+\s*=|[\n,}\"'`*]|\s*$)",
     re.MULTILINE,
 )
 JSON_NAME = re.compile(
@@ -53,7 +53,7 @@ HOST_FIELDS = ("host", "hostname", "instance", "node", "server", "host name", "r
 EMOJI = re.compile(r":[a-z0-9_+'-]{1,40}:|[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2190-\u21FF\uFE0F\u200D]")
 LINK = re.compile(r"<[^<>|\n]*\|([^<>\n]*)>|<(?:https?|mailto):[^<>\n]*>")
 MARKUP = re.compile(r"(?<!\w)[*_`~]+|[*_`~]+(?!\w)")
-BOLD = re.compile(r"(?<![\w*])\*([^*\n]{2,200})\*(?![\w*])")
+EMPHASIS = re.compile(r"(?<![\w*])\*([^*\n]{2,200})\*(?![\w*])|`([^`\n]{2,200})`")  # *bold* or `code`
 STATE = (
     r"re-?triggered|triggered|firing|resolved|recovered|recovery|alarm|alerting|alert|problem|ok|critical|warning"
     r"|warn|error|info|down|up|acknowledged|acknowledgement|unacknowledged|closed|snoozed|escalated|reassigned"
@@ -62,9 +62,11 @@ STATE = (
 ACTION = (
     rf"(?:new |monitor |issue |incident |alert |alarm )?(?:{STATE})(?: (?:alert|alarm|notification|event|problem))?"
 )
-TRAILING_STATE = r"firing|resolved|re-?triggered|triggered|recovered|acknowledged|closed|snoozed|escalated"
+TRAILING_STATE = r"firing|resolved|re-?triggered|triggered|recovered|acknowledged|closed|snoozed|escalated|expired"
 STATE_LED = re.compile(rf"^\W*(?:new |issue |incident )?(?:{STATE}|activated|opened|created)\b", re.IGNORECASE)
 ENVIRONMENTS = r"prod|prd|production|staging|stage|stg|dev|development|test|qa|uat|live|preprod|sandbox"
+TAG = re.compile(r"^\s*\[[^\]]*\]\s*$")  # `*[Opsgenie]*`: who posted it, not what
+TRAILING_RULE = re.compile(r"^(?P<prose>.{12,}?)\s+[(\[](?P<name>[A-Za-z][\w.:-]{3,})[)\]]$")  # `<summary> (RuleName)`
 SEVERITY = r"not classified|information|info|warning|average|high|disaster|critical|major|minor|low|medium|error"
 PREFIXES = [
     re.compile(r"^\[[^\[\]\n]{0,80}\]\s*[:\-|]?\s*(?=\S)"),  # [FIRING:1] [P1] [#1234] [Average] [PROD]
@@ -72,8 +74,8 @@ PREFIXES = [
     re.compile(r"^(?:incident|alert|issue)?\s*#\d{1,12}\s*[:\-|]?\s*", re.IGNORECASE),  # #44285:  Incident #12
     re.compile(
         rf"^{ACTION}(?:\s+(?:activated|opened|created|closed|resolved|automatically))?"
-        rf"(?:\s+(?:in|after|for|from)\s+[^:\n]{{1,40}}?|\s+(?:by|on|to)\s+[^:\n]{{1,80}}?|:\d+)?"
-        r"(?::\s*|\s+(?:-|\u2013|\u2014|\|)\s+|\s*\|\s*)(?=\S)",
+        rf"(?:\s+(?:in|after|for|from)\s+[^:\n]{{1,40}}?|\s+(?:by|on|to)\s+[^:\n]{{1,80}}?|:\d+)?(?:\s+#\d+)?"
+        r"(?::\s*|\s+(?:-|\u2013|\u2014|\|)\s+|\s*\|\s*|\s+(?=\())(?=\S)",
         re.IGNORECASE,
     ),  # Triggered: | Resolved in 5m: | Acknowledged by Jane: | ALARM - | FIRING:2 | | Issue activated: | DOWN alert:
     re.compile(rf"^(?:{SEVERITY}|sev\s?\d|p[1-5])\s*(?::|\||-)\s+(?=\S)", re.IGNORECASE),  # Average: | High |
@@ -88,6 +90,9 @@ PREFIXES = [
     ),
     re.compile(r"^(?:website|site|endpoint|url|service check)\s+(?=\S)(?![^:]*:\s)", re.IGNORECASE),
 ]
+WRAPPED = re.compile(r"^\((?P<inner>[^()]*(?:\([^()]*\)[^()]*)*)\)(?:\s+[-\u2013\u2014].*)?$")
+LABEL_GROUP = re.compile(r"\s+\((?P<values>[^()\s]+(?:\s+[^()\s]+){2,})\)$")  # `(cause gstg gprd s3 main)`
+PROSE_WORDS = {"for", "over", "than", "less", "more", "used", "of", "in", "on", "above", "below", "and", "the", "to"}
 QUOTED = re.compile(r"^[^\"“”']{0,40}?[\"“']([^\"“”']{2,200})[\"”']")
 REGION = r"[a-z]{2}(?:-gov)?-[a-z]+-\d"
 SUFFIXES = [
@@ -151,8 +156,14 @@ def clean_name(name: str, message: AlertMessage, source: str | None = None) -> s
     text = _strip_prefixes(text, hosts, strip_hosts=not summarised)
     if quoted := QUOTED.match(text):
         text = quoted[1].strip()
+    if wrapped := WRAPPED.match(text):
+        text = wrapped["inner"].strip()  # `(Title) - Assigned to Jane`: the title in parentheses
+    if (named := TRAILING_RULE.match(text)) and _strong(named["name"]) and " " in named["prose"].strip():
+        return named["name"]
     text = _strip_suffixes(text, hosts, strip_hosts=not summarised)
     text = _rule_token(text).strip(" \"'“”:;,|").rstrip("-").strip()
+    if " " in text and len(ruled := [t.strip("()[]:,.\"'") for t in text.split() if _unmistakable(t)]) == 1:
+        text = ruled[0]  # prose around one token that can only be a rule's name: the token
     return text if text and len(text) <= MAX_NAME and re.search(r"[A-Za-z]", text) else None
 
 
@@ -193,8 +204,9 @@ def _is_name_field(title: str) -> bool:
 def _emphasised(line: str) -> str | None:
     """The one emphasised part of a title that says more than a state (`New incident: *Marketing site* is down`),
     when the title has words outside it."""
-    parts = [part for part in BOLD.findall(line) if not STATE_LED.match(_bare(part))]
-    outside = BOLD.sub(" ", line)
+    found = [bold or code for bold, code in EMPHASIS.findall(line) if bold or _rule_like(code)]
+    parts = [part for part in found if not STATE_LED.match(_bare(part)) and not TAG.match(part)]
+    outside = EMPHASIS.sub(" ", line)
     if len(parts) == 1 and re.search(r"[A-Za-z]{2}", EMOJI.sub(" ", outside)):
         return parts[0]
     return None
@@ -232,6 +244,13 @@ def _strip_suffixes(text: str, hosts: set[str], *, strip_hosts: bool) -> str:
         on_host = re.search(r"\s+on\s+(\S+)$", text)
         if on_host and HOST.match(on_host[1]) and (strip_hosts or _rule_like(text[: on_host.start()].strip())):
             text, changed = text[: on_host.start()].strip(), True
+        detail = re.search(r"\s+[-\u2013\u2014|]\s+(\S+)$", text)
+        where = detail and (HOST.match(detail[1]) or re.fullmatch(rf"{REGION}|{ENVIRONMENTS}", detail[1], re.I))
+        if strip_hosts and detail and where:
+            text, changed = text[: detail.start()].strip(), True  # `X - prod-us-2`: where, not what
+        group = LABEL_GROUP.search(text)
+        if group and PROSE_WORDS.isdisjoint(group["values"].lower().split()) and text[: group.start()].strip():
+            text, changed = text[: group.start()].strip(), True  # Alertmanager's label values, not a qualifier
         for suffix in SUFFIXES:
             stripped = suffix.sub("", text).strip()
             if stripped and stripped != text:
@@ -256,11 +275,14 @@ def _rule_token(text: str) -> str:
     if len(tokens) < 2:
         return text
     first, second = tokens[0], tokens[1]
-    if len(tokens) == 2 and re.fullmatch(r"\([\w.-]+\)", second):
+    if len(tokens) == 2 and re.fullmatch(r"\([\w.-]+\)", second) and not _strong(first):
         return text  # `checkout-api (prod)`: a qualifier the monitor's name carries
     detail_follows = first.endswith(",") or second.lower() in CONNECTORS or second.startswith(CONNECTOR_MARKS)
     if _rule_like(first) and detail_follows:
         return first
+    segments = [segment.strip() for segment in text.split(" | ")]
+    if len(segments) > 1 and all(len(segment.split()) <= 2 for segment in segments[1:]):
+        return segments[0]  # `X | gstg | s3`: the name, then label values
     parts = SEPARATOR.split(text, maxsplit=1)
     head = parts[0].strip()
     if len(parts) == 2 and " " not in head and _rule_like(head):
@@ -279,9 +301,16 @@ def _rule_like(token: str) -> bool:
     (`prod-rds-cpu-high`), and not a host (`db-2`, `web-01.prod`)."""
     if not re.match(r"^[A-Za-z][\w.\-:()>%<=/]*$", token) or HOST.match(token):
         return False
-    camel = re.search(r"[a-z0-9][A-Z]", token) is not None and re.search(r"[a-z]", token) is not None
+    camel = re.search(r"[a-z0-9][A-Z]|[A-Z][A-Z][a-z]", token) is not None and re.search(r"[a-z]", token) is not None
     kebab = re.match(r"^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+$", token) is not None and re.search(r"[A-Za-z]{3}", token)
     return camel or bool(kebab) or re.search(r"[A-Za-z0-9]_[A-Za-z0-9]|[a-z]\.[a-z]", token) is not None
+
+
+def _unmistakable(token: str) -> bool:
+    """Three capitalised words run together (`KubePodCrashLooping`) or snake_case of three words: a rule's name
+    wherever it stands."""
+    token = token.strip("()[]:,.\"'")
+    return _rule_like(token) and (len(re.findall(r"[A-Z][a-z0-9]+", token)) >= 3 or token.count("_") >= 2)
 
 
 def _strong(token: str) -> bool:

@@ -62,7 +62,8 @@ WORD = re.compile(
     re.IGNORECASE,
 )
 SET_APART_BEFORE = ("[", "*", "_", ":", "|")
-SET_APART_AFTER = ("]", "*", "_", ":", "|", " -", " \u2013", " \u2014")
+SET_APART_AFTER = ("]", "*", "_", ":", "|", " -", " |", " \u2013", " \u2014")
+PHRASED = {"firing", "triggered", "resolved", "recovered", "acknowledged", "snoozed", "escalated", "closed"}
 LEADING_WORDS = 3  # "Alert was acknowledged by ...": near a line's start a state word in a phrase counts too
 SHORT_LINE = 8  # words: "An alert for api has been triggered" ends in its state, "Consul is not up" does not
 TRANSITION = re.compile(r"\b[A-Z_]+ -> [A-Z_]+\b|\(minimum \d+ datapoints? for [^)]*\)?")  # CloudWatch's reason
@@ -74,7 +75,10 @@ STATUS_VALUE = re.compile(
 )
 STATUS_REACH = 2000  # characters of the text searched for `Status: X`
 MIXED = re.compile(r"\[FIRING:\d+, RESOLVED:\d+\]")  # Grafana: some alerts of the group still fire
+# `X is firing in ops`, `X has resolved`
+PHRASE = re.compile(r"\b(?:is|are|was|were|has|has been|have been|got|now)\s+[*_]?$", re.IGNORECASE)
 # a ticket's or a pull request's event ("Pull request closed by", "Issue closed by"), not an alert's state
+MENTION = re.compile(r"<[@!][\w|^-]*>")  # `<@U0123> acknowledged ...`: who did it, then the action
 TRACKER = re.compile(r"(?:pull request|merge request|\bPR|ticket|task|story|epic|bug|sub-task|issue)\s+$", re.I)
 STATUS_FIELDS = ("status", "state", "action", "event", "event type", "alert state", "current state", "new state")
 HEADER_LINES = 3  # lines of each part read for state words: a description below may say anything
@@ -106,7 +110,8 @@ def header_kind(message: AlertMessage) -> Kind | None:
     lines = header_lines(message)
     if WORD.search("\n".join(lines)) is None:
         return strongest(fields)
-    return strongest([*fields, *(line_kind(line) for line in lines)])
+    firsts = first_lines(message)
+    return strongest([*fields, *(line_kind(line, first=line in firsts) for line in lines)])
 
 
 def header_lines(message: AlertMessage) -> list[str]:
@@ -123,13 +128,19 @@ def header_lines(message: AlertMessage) -> list[str]:
     return list(dict.fromkeys(line for line in lines if line))
 
 
-def line_kind(line: str) -> Kind | None:
+def first_lines(message: AlertMessage) -> set[str]:
+    parts = [message.text, message.flat, *(p for a in message.attachments for p in (a.pretext, a.title, a.fallback))]
+    return {part.strip().split("\n", 1)[0].strip()[:LINE_LIMIT] for part in parts if part.strip()}
+
+
+def line_kind(line: str, *, first: bool = False) -> Kind | None:
     """The strongest state word of one header line, if any is set apart as a state."""
     line = MIXED.sub("[FIRING]", line)
     kinds: list[Kind | None] = []
     for match in WORD.finditer(line):
         word = match[1].lower()
-        if not _set_apart(line, match.start(1), match.end(1)) or TRACKER.search(line[: match.start(1)]):
+        phrased = first and word in PHRASED and PHRASE.search(line[: match.start(1)]) is not None
+        if not (phrased or _set_apart(line, match.start(1), match.end(1))) or TRACKER.search(line[: match.start(1)]):
             continue
         if word == "assigned" and line[match.end(1) :].startswith((":", " to:", "*:", ":*")):
             continue  # a field's label ("Assigned to: Jane" on a new incident), not the action
@@ -144,12 +155,16 @@ def _set_apart(line: str, start: int, end: int) -> bool:
     if after.startswith(("{", "(", "=", ".", "_")):
         return False  # a metric or a function (`up{instance=...}`), not a state
     before = head.rstrip(" ")[-1:]
-    if re.search(r"[A-Za-z0-9]", head) is None or before in SET_APART_BEFORE or after.startswith(SET_APART_AFTER):
+    if (
+        re.search(r"[A-Za-z0-9]", MENTION.sub("", head)) is None
+        or before in SET_APART_BEFORE
+        or after.startswith(SET_APART_AFTER)
+    ):
         return True
     words_before = len(re.findall(r"[A-Za-z0-9]+", head))
     if re.search(r"(?:\b(?:to|now|is in|now in)\s+[*_]?)$", head, re.IGNORECASE):
         return True  # "is now in OK state", "back to OK", "changed to ALARM"
-    if words_before < LEADING_WORDS and after.startswith(" by "):
+    if words_before < LEADING_WORDS and after.startswith((" by ", " to ", " until ", " for ")):
         return True
     previous = re.findall(r"[A-Za-z]+", head)[-2:]
     return (

@@ -22,7 +22,9 @@ ALERT_FIELDS = {  # any one of them: the post describes an alert
 }
 ALERT_HINTS = {"priority", "trigger", "alert", "incident", "status", "state", "host", "region", "service", "entity"}
 HEADER_LINES = 3
-LINKED_TITLE = re.compile(r"^[^<\n]{0,60}?[*_]*<https?://[^|>\s]+\|([^<>\n]{3,300})>")  # a link heading the line
+LINKED_TITLE = re.compile(
+    r"^(?:[^<\n]|<[@#!][^>\n]*>){0,80}?[*_]*<https?://[^|>\s]+\|([^<>\n]{3,300})>"
+)  # a link heading the line
 ID_ONLY = re.compile(r"^\W*(?:event|incident|alert|issue|view|details)?\W*#?\d*\W*$", re.IGNORECASE)
 BLOCK_FIELD = re.compile(r"^\*?([A-Za-z][A-Za-z ]{1,20}?)\*?:\*?\s*(?:\n|$)", re.MULTILINE)  # "*Severity:*\ncritical"
 

@@ -25,6 +25,8 @@ def decide(
     if verdict.kind == NOT_ALERT:
         vetoed = verdict.probability >= SURE_NOT_ALERT and not has_alert_fields(message)
         return None if vetoed else _noted(guess, said)
+    if guess is not None and guess.kind == "alert_other" and verdict.probability >= SURE_ALERT:
+        guess = guess.model_copy(update={"kind": verdict.kind})  # the rules saw an alert, the model its state
     if guess is not None:
         return _noted(guess, said)
     if verdict.probability < SURE_ALERT:

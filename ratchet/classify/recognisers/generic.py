@@ -32,6 +32,18 @@ WORDS = {
     "WARNING": "alert_firing",  # a warning-level alert firing: a severity, where WARN is Datadog's state
     "WARN": "alert_other",
     "ACKNOWLEDGEMENT": "alert_other",
+    "S1": "alert_firing",  # a bracketed severity heading an integration's post: `[S2][GPRD] RuleName`
+    "S2": "alert_firing",
+    "S3": "alert_firing",
+    "S4": "alert_firing",
+    "P1": "alert_firing",
+    "P2": "alert_firing",
+    "P3": "alert_firing",
+    "P4": "alert_firing",
+    "P5": "alert_firing",
+    "SEV1": "alert_firing",
+    "SEV2": "alert_firing",
+    "SEV3": "alert_firing",
     "ACKNOWLEDGED": "alert_other",
 }
 EMOJI = {
