@@ -75,10 +75,12 @@ PREFIXES = [
     re.compile(
         rf"^{ACTION}(?:\s+(?:activated|opened|created|closed|resolved|automatically))?"
         rf"(?:\s+(?:in|after|for|from)\s+[^:\n]{{1,40}}?|\s+(?:by|on|to)\s+[^:\n]{{1,80}}?|:\d+)?(?:\s+#\d+)?"
-        r"(?::\s*|\s+(?:-|\u2013|\u2014|\|)\s+|\s*\|\s*|\s+(?=\())(?=\S)",
+        r"(?:\s*::?\s*|\s+(?:-|\u2013|\u2014|\|)\s+|\s*\|\s*|\s+(?=\())(?=\S)",
         re.IGNORECASE,
     ),  # Triggered: | Resolved in 5m: | Acknowledged by Jane: | ALARM - | FIRING:2 | | Issue activated: | DOWN alert:
     re.compile(rf"^(?:{SEVERITY}|sev\s?\d|p[1-5])\s*(?::|\||-)\s+(?=\S)", re.IGNORECASE),  # Average: | High |
+    # Back to OK — X
+    re.compile(rf"^(?:back to|is now|now)\s+(?:{STATE}|normal)\s*(?::|\||-|\u2013|\u2014)\s+(?=\S)", re.I),
     re.compile(
         rf"^(?:p[1-5]|sev-?\d|s[1-4]|{ENVIRONMENTS})(?:\s*[:|]|\s+[-\u2013\u2014])\s+(?=\S)", re.I
     ),  # P1: | PROD -
@@ -91,9 +93,27 @@ PREFIXES = [
     re.compile(r"^(?:website|site|endpoint|url|service check)\s+(?=\S)(?![^:]*:\s)", re.IGNORECASE),
 ]
 WRAPPED = re.compile(r"^\((?P<inner>[^()]*(?:\([^()]*\)[^()]*)*)\)(?:\s+[-\u2013\u2014].*)?$")
-LABEL_GROUP = re.compile(r"\s+\((?P<values>[^()\s]+(?:\s+[^()\s]+){2,})\)$")  # `(cause gstg gprd s3 main)`
-PROSE_WORDS = {"for", "over", "than", "less", "more", "used", "of", "in", "on", "above", "below", "and", "the", "to"}
-QUOTED = re.compile(r"^[^\"“”']{0,40}?[\"“']([^\"“”']{2,200})[\"”']")
+LABEL_GROUP = re.compile(r"\s+\((?P<values>[^()\s<>=%]+(?:\s+[^()\s<>=%]+){2,})\)$")  # `(cause gstg gprd s3 main)`
+HOST_GROUP = re.compile(r"\s+\(([\w.:-]+)\)$")
+PROSE_WORDS = {
+    "for",
+    "over",
+    "than",
+    "less",
+    "more",
+    "used",
+    "of",
+    "in",
+    "on",
+    "above",
+    "below",
+    "and",
+    "the",
+    "to",
+    "with",
+}
+# `"X" in US East`, `CloudWatch: "X" is ALARM`, `Alarm 'X' in account 1234`: not `Service "nginx" is not running`
+QUOTED = re.compile(r"^(?:(?:[\w-]+:|alarm|alert|monitor|check|heartbeat)\s+)?[\"“']([^\"“”']{2,200})[\"”']", re.I)
 REGION = r"[a-z]{2}(?:-gov)?-[a-z]+-\d"
 SUFFIXES = [
     re.compile(r"\s*[\(\[]?\s*[x\u00d7]\s?\d{1,6}\s*[\)\]]?$"),  # x3, (x3) and with a multiplication sign
@@ -112,12 +132,18 @@ SUFFIXES = [
         re.IGNORECASE,
     ),
     re.compile(rf"\s*(?::|\s-|\|)\s*(?:{STATE})$", re.IGNORECASE),  # `X: INSUFFICIENT_DATA`, `X - resolved`
+    re.compile(  # `X — Admin suppressed it`: who did what to it
+        r"\s+[-\u2013\u2014]\s+[^-\u2013\u2014]{0,60}\b(?:acknowledged|suppressed|unsuppressed|closed|changed|commented"
+        r"|assigned|escalated|snoozed|resolved|muted)\b.*$",
+        re.IGNORECASE,
+    ),
 ]
 SEPARATOR = re.compile(r"\s+(?:-|\u2013|\u2014|\||::)\s+|:\s+")
 HOST = re.compile(r"^(?:[a-z][a-z0-9]*(?:-[a-z0-9]+)*-?\d+[a-z]?(?:\.[a-z0-9.-]+)?|[a-z0-9-]+(?:\.[a-z0-9-]+){2,})$")
 HOST_PREFIX = re.compile(r"^(?P<host>[a-z0-9][a-z0-9.\-]*)\s*[:|]\s+(?=\S)")
 HOST_PATH = re.compile(r"^(?P<host>[a-z0-9][a-z0-9.\-]*)/(?=[\w.-]+(?:\s|$))")
-CONNECTORS = {"on", "in", "at", "for", "with", "from", "firing", "resolved", "triggered"}
+HEADED_TOKEN = re.compile(r"(?:^|[(\[:|\u2013\u2014-]\s*)([A-Za-z][\w.:-]*?)(?=[)\]:,]|\s+[(\[|\u2013\u2014-]|\s*$)")
+CONNECTORS = {"on", "in", "at", "for", "with", "from", "firing", "resolved", "triggered", "state", "changed", "went"}
 SUMMARISED_SOURCES = {"pagerduty", "opsgenie", "datadog"}  # their titles are free text that may name the host
 SUMMARY_WORDS = 8  # `name: <a sentence this long, or ending in a full stop>` is a name and its summary
 CONNECTOR_MARKS = ("(", "[", "{", "@", "\u00b7", "\u2022")
@@ -162,8 +188,9 @@ def clean_name(name: str, message: AlertMessage, source: str | None = None) -> s
         return named["name"]
     text = _strip_suffixes(text, hosts, strip_hosts=not summarised)
     text = _rule_token(text).strip(" \"'“”:;,|").rstrip("-").strip()
-    if " " in text and len(ruled := [t.strip("()[]:,.\"'") for t in text.split() if _unmistakable(t)]) == 1:
-        text = ruled[0]  # prose around one token that can only be a rule's name: the token
+    ruled = [match[1] for match in HEADED_TOKEN.finditer(text) if _unmistakable(match[1])]
+    if " " in text and len(ruled) == 1:
+        text = ruled[0]  # a clause headed by a token that can only be a rule's name: the token
     return text if text and len(text) <= MAX_NAME and re.search(r"[A-Za-z]", text) else None
 
 
@@ -205,7 +232,7 @@ def _emphasised(line: str) -> str | None:
     """The one emphasised part of a title that says more than a state (`New incident: *Marketing site* is down`),
     when the title has words outside it."""
     found = [bold or code for bold, code in EMPHASIS.findall(line) if bold or _rule_like(code)]
-    parts = [part for part in found if not STATE_LED.match(_bare(part)) and not TAG.match(part)]
+    parts = [part for part in found if not (STATE_LED.match(_bare(part)) or TAG.match(part) or HOST.match(part))]
     outside = EMPHASIS.sub(" ", line)
     if len(parts) == 1 and re.search(r"[A-Za-z]{2}", EMOJI.sub(" ", outside)):
         return parts[0]
@@ -248,6 +275,8 @@ def _strip_suffixes(text: str, hosts: set[str], *, strip_hosts: bool) -> str:
         where = detail and (HOST.match(detail[1]) or re.fullmatch(rf"{REGION}|{ENVIRONMENTS}", detail[1], re.I))
         if strip_hosts and detail and where:
             text, changed = text[: detail.start()].strip(), True  # `X - prod-us-2`: where, not what
+        if (host := HOST_GROUP.search(text)) and (HOST.match(host[1]) or host[1] in hosts) and strip_hosts:
+            text, changed = text[: host.start()].strip(), True  # `X (web-03)`
         group = LABEL_GROUP.search(text)
         if group and PROSE_WORDS.isdisjoint(group["values"].lower().split()) and text[: group.start()].strip():
             text, changed = text[: group.start()].strip(), True  # Alertmanager's label values, not a qualifier

@@ -61,9 +61,9 @@ WORD = re.compile(
     r"(?![\w-])",
     re.IGNORECASE,
 )
-SET_APART_BEFORE = ("[", "*", "_", ":", "|")
+SET_APART_BEFORE = ("[", "*", "_", ":", "|", "\u2013", "\u2014")
 SET_APART_AFTER = ("]", "*", "_", ":", "|", " -", " |", " \u2013", " \u2014")
-PHRASED = {"firing", "triggered", "resolved", "recovered", "acknowledged", "snoozed", "escalated", "closed"}
+PHRASED = {"firing", "triggered", "resolved", "recovered", "acknowledged", "snoozed", "escalated", "closed", "muted"}
 LEADING_WORDS = 3  # "Alert was acknowledged by ...": near a line's start a state word in a phrase counts too
 SHORT_LINE = 8  # words: "An alert for api has been triggered" ends in its state, "Consul is not up" does not
 TRANSITION = re.compile(r"\b[A-Z_]+ -> [A-Z_]+\b|\(minimum \d+ datapoints? for [^)]*\)?")  # CloudWatch's reason

@@ -25,7 +25,12 @@ HEADER_LINES = 3
 LINKED_TITLE = re.compile(
     r"^(?:[^<\n]|<[@#!][^>\n]*>){0,80}?[*_]*<https?://[^|>\s]+\|([^<>\n]{3,300})>"
 )  # a link heading the line
-ID_ONLY = re.compile(r"^\W*(?:event|incident|alert|issue|view|details)?\W*#?\d*\W*$", re.IGNORECASE)
+# a link's words that name no alert: an id, or what the link does (`View incident`, `Open in Grafana`)
+ID_ONLY = re.compile(
+    r"^\W*(?:(?:event|incident|alert|issue|view|details)?\W*#?\d*|(?:view|open|see|show|go to)\b.*|runbook|dashboard"
+    r"|details|link|here)\W*$",
+    re.IGNORECASE,
+)
 BLOCK_FIELD = re.compile(r"^\*?([A-Za-z][A-Za-z ]{1,20}?)\*?:\*?\s*(?:\n|$)", re.MULTILINE)  # "*Severity:*\ncritical"
 
 
