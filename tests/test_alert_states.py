@@ -152,7 +152,7 @@ def test_an_unknown_integration_built_like_an_alert_is_at_least_alert_other() ->
         "[FIRING:1] CartQueueBacklogHigh again?? anyone on it",
         "resolved it by restarting the consumer :white_check_mark:",
         "🔥 prod is down for me",
-        "ALARM: \"checkout-latency-high\" fired 3 times today, should we raise the threshold?",
+        'ALARM: "checkout-latency-high" fired 3 times today, should we raise the threshold?',
     ],
 )
 def test_people_s_messages_are_never_alerts(text: str) -> None:
@@ -182,3 +182,61 @@ def test_an_explicit_alertname_label_wins_over_the_title() -> None:
     message = pagerduty("Triggered", "[#44285] Checkout queue is backing up")
     message["attachments"][0]["text"] = "Labels:\n - alertname = CartQueueBacklogHigh\n - severity = critical"
     assert classify_message(message).alert == "CartQueueBacklogHigh"
+
+
+def integration_post(text: str, **extra: Any) -> dict[str, Any]:
+    """A webhook's post as Slack delivers it (a bot_message with the integration's username)."""
+    return (
+        {"type": "message", "subtype": "bot_message", "bot_id": "B0HOOK0001", "ts": "1710382765.000400"}
+        | {
+            "text": text,
+            "username": "alerts",
+        }
+        | extra
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "alert"),
+    [
+        ("*KubePodCrashLooping* is firing in *prod* (critical)", "alert_firing", "KubePodCrashLooping"),
+        ("*KubePodCrashLooping* has resolved in *prod*", "alert_resolved", "KubePodCrashLooping"),
+        ("[S2][PROD] node_filesystem_almost_full", "alert_firing", "node_filesystem_almost_full"),
+        ("firing | Elasticsearch cluster unhealthy | gprd | s3", "alert_firing", "Elasticsearch cluster unhealthy"),
+        (":large_green_circle: *RESOLVED* `KubeAPIErrorBudgetBurn` (prod)", "alert_resolved", "KubeAPIErrorBudgetBurn"),
+        ("*PROBLEM* :: db-22.dc1/mysql-replication is CRITICAL", "alert_firing", "mysql-replication"),
+        (
+            "cloudfront-5xx-rate state is now OK: Threshold Crossed: 1 datapoint",
+            "alert_resolved",
+            "cloudfront-5xx-rate",
+        ),
+        (
+            ":eyes: <@U024BE7LH> acknowledged <https://acme.pagerduty.com/incidents/Q1|#82023: Vault sealed>",
+            "alert_other",
+            "Vault sealed",
+        ),
+    ],
+)
+def test_status_lines_teams_write_for_any_tool(text: str, kind: str, alert: str) -> None:
+    found = classify_message(integration_post(text))
+    assert (found.kind, found.alert) == (kind, alert)
+
+
+def test_an_edit_is_read_by_its_new_message() -> None:
+    """A `message_changed` event handed over whole: its new message is the one classified."""
+    edited = opsgenie("Closed by jane@example.com", f"#44285: {RELAYED}")
+    event = {"type": "message", "subtype": "message_changed", "message": edited, "ts": "1710382766.000100"}
+    found = classify_message(event)
+    assert (found.kind, found.alert) == ("alert_resolved", "CartQueueBacklogHigh")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pull request closed by <https://github.com/jane|jane>\n#2696 Add runbook link to KubePodCrashLooping",
+        ":white_check_mark: Application checkout has been successfully synced at 2025-03-25T19:35:18Z.",
+        "Issue closed by jane\n#3587 checkout-api crashes on startup with empty config",
+    ],
+)
+def test_delivery_and_tracker_bots_are_not_alerts(text: str) -> None:
+    assert not classify_message(integration_post(text, username="github")).is_alert
