@@ -139,7 +139,8 @@ def line_kind(line: str, *, first: bool = False) -> Kind | None:
     kinds: list[Kind | None] = []
     for match in WORD.finditer(line):
         word = match[1].lower()
-        phrased = first and word in PHRASED and PHRASE.search(line[: match.start(1)]) is not None
+        said = word in PHRASED or (match[1].isupper() and len(match[1]) > 1)  # `is firing`, `is DOWN`
+        phrased = first and said and PHRASE.search(line[: match.start(1)]) is not None
         if not (phrased or _set_apart(line, match.start(1), match.end(1))) or TRACKER.search(line[: match.start(1)]):
             continue
         if word == "assigned" and line[match.end(1) :].startswith((":", " to:", "*:", ":*")):

@@ -11,6 +11,7 @@ from ratchet.classify.structure import has_alert_fields, title_of
 NOT_ALERT = "chatter"
 SURE_NOT_ALERT = 0.8  # the model's probability that vetoes a rule's low-confidence guess
 SURE_ALERT = 0.5
+STATED = 0.5  # a guess this confident read a state word: the model does not overrule it
 
 
 def decide(
@@ -23,7 +24,8 @@ def decide(
     verdict = model.predict(message)
     said = f"the learned model: {verdict.kind} p={verdict.probability:.2f}"
     if verdict.kind == NOT_ALERT:
-        vetoed = verdict.probability >= SURE_NOT_ALERT and not has_alert_fields(message)
+        weak = guess is None or guess.confidence < STATED  # an emoji or fields alone, no state word
+        vetoed = weak and verdict.probability >= SURE_NOT_ALERT and not has_alert_fields(message)
         return None if vetoed else _noted(guess, said)
     if guess is not None and guess.kind == "alert_other" and verdict.probability >= SURE_ALERT:
         guess = guess.model_copy(update={"kind": verdict.kind})  # the rules saw an alert, the model its state

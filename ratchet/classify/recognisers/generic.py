@@ -75,6 +75,7 @@ LEADING = re.compile(
 SENTENCE = re.compile(r"\*(?P<name>[^*\n]{1,120})\* has been (?P<word>triggered|resolved)\b", re.I)
 LINK = re.compile(r"<[^<>|\n]*\|([^<>\n]*)>")
 LINES_READ = 6
+EMOJI_ONLY = 0.4  # a status emoji alone is weak evidence: the learned layer may overrule it
 # a status emoji on a delivery bot's post (a deploy, a sync, a build) marks its outcome, not an alert
 DELIVERY = re.compile(
     r"\b(?:deploy(?:ed|ment)?|synced|sync|build|pipeline|merged|released?|succeeded|successfully)\b", re.I
@@ -90,33 +91,33 @@ def recognise(message: AlertMessage) -> Classification | None:
     for line in filter(None, lines):
         found = _read(line)
         if found is not None:
-            kind, alert = found
+            kind, alert, kind_by_emoji = found
             return Classification(
                 kind=kind,  # type: ignore[arg-type]
                 alert=alert,
                 source=SOURCE,
-                confidence=0.6 if alert else 0.5,
+                confidence=EMOJI_ONLY if kind_by_emoji else 0.6,
                 layer="recogniser",
             )
     return None
 
 
-def _read(line: str) -> tuple[str, str | None] | None:
-    """The kind a line announces and the alert it names, if it is a status line."""
+def _read(line: str) -> tuple[str, str | None, bool] | None:
+    """The kind a line announces, the alert it names, and whether only an emoji said so, if it is a status line."""
     if match := NAMED_STATUS.match(line):
         named = match["name"].strip()
-        return WORDS[match["word"].upper()], line if ENVIRONMENT.match(named) else named
+        return WORDS[match["word"].upper()], line if ENVIRONMENT.match(named) else named, False
     if match := SENTENCE.search(line):
-        return WORDS[match["word"].upper()], match["name"].strip()
+        return WORDS[match["word"].upper()], match["name"].strip(), False
     match = LEADING.match(line)
     if match is None:
         return None
     word, emoji = match["word"], match["emoji"].strip()
     if word and (_is_marked(line, match.start("word"), match.end("word")) or (word.isupper() and len(word) >= 5)):
-        return WORDS[word.upper()], line
+        return WORDS[word.upper()], line, False
     if emoji and not DELIVERY.search(line):
         first = next(e for e in sorted(EMOJI, key=len, reverse=True) if emoji.lower().startswith(e))  # :FIRE:
-        return EMOJI[first], line
+        return EMOJI[first], line, True
     return None
 
 

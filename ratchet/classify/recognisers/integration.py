@@ -24,6 +24,6 @@ def recognise(message: AlertMessage) -> Classification | None:
         kind=kind or "alert_other",
         alert=name,
         source=source,
-        confidence=0.5,
+        confidence=0.5 if kind else 0.4,  # alert fields without a state word: the learned layer may overrule
         layer="recogniser",
     )
