@@ -10,6 +10,7 @@ from typing import Any
 LINK = re.compile(r"<(?P<url>https?://[^|>\s]+)(?:\|(?P<label>[^>]*))?>|(?P<bare>https?://[^\s<>|\"')\]]+)")
 LABELLED = re.compile(r"runbook(?:[ _-]?(?:url|link))?\W*$", re.IGNORECASE)  # "*Runbook:* ", "runbook_url = "
 MAX_DEPTH = 64  # levels of lists and objects followed: Slack's payloads nest about ten, stored ones at most 64
+NO_LINKS = {"url", "bot_profile", "icons", "user_profile", "edited", "reactions", "files"}  # or none of interest
 LABEL_REACH = 200  # characters before a URL that may hold its label: reading the whole line again per URL is quadratic
 
 
@@ -45,7 +46,7 @@ def _links(value: Any, label: str = "", depth: int = 0) -> Iterator[tuple[str, s
             yield own, value["url"]  # a button, an action or a rich-text link
         title = _text(value.get("title"))
         for key, item in value.items():
-            if key != "url":  # a field: its title labels its value
+            if key not in NO_LINKS:  # a field: its title labels its value
                 yield from _links(item, title if key == "value" else label, depth + 1)
     elif isinstance(value, list):
         for item in value:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from ratchet.slack.events import storable
 from ratchet.slack.text import message_text
 
+T = TypeVar("T")
 Kind = Literal["alert_firing", "alert_resolved", "alert_other", "question", "chatter"]
 Layer = Literal["recogniser", "learned", "command", "llm", "heuristic"]
 ALERT_KINDS = ("alert_firing", "alert_resolved", "alert_other")
@@ -47,6 +48,13 @@ class AlertMessage(BaseModel):
     attachments: list[Attachment] = Field(default_factory=list)
     blocks: list[dict[str, Any]] = Field(default_factory=list)
     flat: str = ""  # message_text(): text + attachments + blocks, as stored in `messages.text`
+    _remembered: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    def remembered(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()` once per message: several layers read the same header."""
+        if key not in self._remembered:
+            self._remembered[key] = compute()
+        return self._remembered[key]  # type: ignore[no-any-return]
 
     @property
     def from_integration(self) -> bool:

@@ -100,6 +100,10 @@ def strongest(kinds: Iterable[Kind | None]) -> Kind | None:
 def header_kind(message: AlertMessage) -> Kind | None:
     """The state the message's header announces: its status fields (attachment fields, `Status: X` lines, JSON
     keys) and the state words in the first lines of its title, pretext, fallback and text, the strongest of them."""
+    return message.remembered("header_kind", lambda: _header_kind(message))
+
+
+def _header_kind(message: AlertMessage) -> Kind | None:
     fields = [
         word_kind(field.value.strip(" *_`"))
         for attachment in message.attachments
@@ -116,6 +120,10 @@ def header_kind(message: AlertMessage) -> Kind | None:
 
 def header_lines(message: AlertMessage) -> list[str]:
     """The first lines of each part, each once (the flattened text repeats the parts)."""
+    return message.remembered("header_lines", lambda: _header_lines(message))
+
+
+def _header_lines(message: AlertMessage) -> list[str]:
     parts = [message.text]
     for attachment in message.attachments:
         parts += [attachment.pretext, attachment.title, attachment.fallback, attachment.text]

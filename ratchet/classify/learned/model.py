@@ -4,7 +4,7 @@ training are stored; a feature never seen weighs nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -28,13 +28,18 @@ class LinearModel:
     classes: tuple[str, ...]
     rows: dict[int, np.ndarray]  # hashed feature -> weight per class
     bias: np.ndarray
+    positions: dict[int, int] = field(init=False, repr=False, compare=False)
+    weights: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # one matrix, so a message's score is a single gather and sum
+        object.__setattr__(self, "positions", {index: row for row, index in enumerate(self.rows)})
+        matrix = np.stack(list(self.rows.values())) if self.rows else np.zeros((0, len(self.classes)))
+        object.__setattr__(self, "weights", matrix)
 
     def predict(self, message: AlertMessage) -> Verdict:
-        scores = self.bias.copy()
-        for index in set(hashed(features(message))):
-            row = self.rows.get(index)
-            if row is not None:
-                scores += row
+        seen = [self.positions[i] for i in set(hashed(features(message))) if i in self.positions]
+        scores = self.bias + self.weights[seen].sum(axis=0) if seen else self.bias.copy()
         exp = np.exp(scores - scores.max())
         probabilities = exp / exp.sum()
         best = int(probabilities.argmax())
