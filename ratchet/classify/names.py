@@ -57,11 +57,13 @@ EMPHASIS = re.compile(r"(?<![\w*])\*([^*\n]{2,200})\*(?![\w*])|`([^`\n]{2,200})`
 STATE = (
     r"re-?triggered|triggered|firing|resolved|recovered|recovery|alarm|alerting|alert|problem|ok|critical|warning"
     r"|warn|error|info|down|up|acknowledged|acknowledgement|unacknowledged|closed|snoozed|escalated|reassigned"
-    r"|assigned|incident|insufficient[ _]data|no data|notification|note added|priority changed|updated"
+    r"|assigned|incident|insufficient[ _]data|no data|notification|note added|priority changed|updated|update"
+    r"|created|opened|activated"
 )
 ACTION = (
     rf"(?:new |monitor |issue |incident |alert |alarm )?(?:{STATE})(?: (?:alert|alarm|notification|event|problem))?"
 )
+STATES_ONLY = re.compile(rf"(?:\W*(?:{STATE}|new|created|opened|activated)\b)+\W*", re.IGNORECASE)
 TRAILING_STATE = r"firing|resolved|re-?triggered|triggered|recovered|acknowledged|closed|snoozed|escalated|expired"
 STATE_LED = re.compile(rf"^\W*(?:new |issue |incident )?(?:{STATE}|activated|opened|created)\b", re.IGNORECASE)
 ENVIRONMENTS = r"prod|prd|production|staging|stage|stg|dev|development|test|qa|uat|live|preprod|sandbox"
@@ -73,7 +75,7 @@ PREFIXES = [
     re.compile(r"^\((?:P[1-5]|SEV-?\d|S\d)\)\s*"),  # (P1)
     re.compile(r"^(?:incident|alert|issue)?\s*#\d{1,12}\s*[:\-|]?\s*", re.IGNORECASE),  # #44285:  Incident #12
     re.compile(
-        rf"^{ACTION}(?:\s+(?:activated|opened|created|closed|resolved|automatically))?"
+        rf"^{ACTION}(?:\s+(?:activated|opened|created|closed|resolved|automatically))?(?:\s*\([^)\n]{{1,30}}\))?"
         rf"(?:\s+(?:in|after|for|from)\s+[^:\n]{{1,40}}?|\s+(?:by|on|to)\s+[^:\n]{{1,80}}?|:\d+)?(?:\s+#\d+)?"
         r"(?:\s*::?\s*|\s+(?:-|\u2013|\u2014|\|)\s+|\s*\|\s*|\s+(?=\())(?=\S)",
         re.IGNORECASE,
@@ -131,7 +133,8 @@ SUFFIXES = [
         rf"\s+(?:(?:is|has been|was|has|got) )?(?:{TRAILING_STATE})(?:\s+(?:again|after|for|since)\b.*)?[\s!.]*$",
         re.IGNORECASE,
     ),
-    re.compile(rf"\s*(?::|\s-|\|)\s*(?:{STATE})$", re.IGNORECASE),  # `X: INSUFFICIENT_DATA`, `X - resolved`
+    re.compile(rf"\s*(?::|\s-|\|)\s*(?-i:(?=[A-Z_]+$))(?:{STATE})$", re.IGNORECASE),  # `X: INSUFFICIENT_DATA`
+    re.compile(r"\s*\((?:[\w.-]+:[\w.:-]+,?\s*)+\)$"),  # `(service:gateway)`: the monitor's scope tags
     re.compile(  # `X — Admin suppressed it`: who did what to it
         r"\s+[-\u2013\u2014]\s+[^-\u2013\u2014]{0,60}\b(?:acknowledged|suppressed|unsuppressed|closed|changed|commented"
         r"|assigned|escalated|snoozed|resolved|muted)\b.*$",
@@ -145,7 +148,6 @@ HOST_PATH = re.compile(r"^(?P<host>[a-z0-9][a-z0-9.\-]*)/(?=[\w.-]+(?:\s|$))")
 HEADED_TOKEN = re.compile(r"(?:^|[(\[:|\u2013\u2014-]\s*)([A-Za-z][\w.:-]*?)(?=[)\]:,]|\s+[(\[|\u2013\u2014-]|\s*$)")
 CONNECTORS = {"on", "in", "at", "for", "with", "from", "firing", "resolved", "triggered", "state", "changed", "went"}
 SUMMARISED_SOURCES = {"pagerduty", "opsgenie", "datadog"}  # their titles are free text that may name the host
-SUMMARY_WORDS = 8  # `name: <a sentence this long, or ending in a full stop>` is a name and its summary
 CONNECTOR_MARKS = ("(", "[", "{", "@", "\u00b7", "\u2022")
 AM_TITLE = re.compile(r"\[(?:FIRING|RESOLVED)(?::\d{1,9})?(?:, RESOLVED:\d{1,9})?\][ \t]*(?P<rest>[^\n]*)")
 
@@ -172,6 +174,7 @@ def clean_name(name: str, message: AlertMessage, source: str | None = None) -> s
     """`name` without its template's decorations; a host is kept in the free-text titles of `source`s that write
     them (a Datadog monitor named `Disk full on {{host.name}}`)."""
     summarised = source in SUMMARISED_SOURCES or re.search("pagerduty|opsgenie|datadog", message.username, re.I)
+    free_text = source == "datadog" or "datadog" in message.username.lower()  # a monitor's name is its own words
     hosts = set() if summarised else _hosts(message)
     line = html.unescape(LINK.sub(lambda match: match[1] or "", name.strip().split("\n", 1)[0]))
     if relayed := AM_TITLE.search(line):
@@ -187,11 +190,15 @@ def clean_name(name: str, message: AlertMessage, source: str | None = None) -> s
     if (named := TRAILING_RULE.match(text)) and _strong(named["name"]) and " " in named["prose"].strip():
         return named["name"]
     text = _strip_suffixes(text, hosts, strip_hosts=not summarised)
-    text = _rule_token(text).strip(" \"'“”:;,|").rstrip("-").strip()
+    if not free_text:
+        text = _rule_token(text)
+    text = text.strip(" \"'“”:;,|").rstrip("-").strip()
     ruled = [match[1] for match in HEADED_TOKEN.finditer(text) if _unmistakable(match[1])]
-    if " " in text and len(ruled) == 1:
+    if " " in text and len(ruled) == 1 and not free_text:
         text = ruled[0]  # a clause headed by a token that can only be a rule's name: the token
-    return text if text and len(text) <= MAX_NAME and re.search(r"[A-Za-z]", text) else None
+    if not text or len(text) > MAX_NAME or not re.search(r"[A-Za-z]", text) or STATES_ONLY.fullmatch(text):
+        return None
+    return text
 
 
 def split_labels(rest: str) -> tuple[list[str], list[str]]:
@@ -316,7 +323,7 @@ def _rule_token(text: str) -> str:
     head = parts[0].strip()
     if len(parts) == 2 and " " not in head and _rule_like(head):
         summary = parts[1].strip()
-        if _strong(head) or len(summary.split()) >= SUMMARY_WORDS or summary.endswith("."):
+        if _strong(head) or summary.endswith("."):
             return head
     return first if len(re.findall(r"[A-Z][a-z0-9]+", first)) >= 3 and _rule_like(first) else text
 

@@ -127,7 +127,8 @@ def _header_lines(message: AlertMessage) -> list[str]:
     parts = [message.text]
     for attachment in message.attachments:
         parts += [attachment.pretext, attachment.title, attachment.fallback, attachment.text]
-    parts.append(message.flat)
+    if not message.attachments:
+        parts.append(message.flat)  # the blocks' text; an attachment's fields are read as fields, not as a header
     lines = (
         FROM_TO.sub("to", TRANSITION.sub(" ", line)).strip()[:LINE_LIMIT]
         for part in parts

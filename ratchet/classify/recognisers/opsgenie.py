@@ -13,7 +13,7 @@ import re
 from ratchet.classify.models import AlertMessage, Classification, fingerprint
 
 SOURCE = "opsgenie"
-TINY = re.compile(r"(?:\[(?P<priority>P[1-5])\][ \t]*)?#(?P<tiny>\d{1,10}):[ \t]*(?P<message>[^\n<>|*]{1,300})")
+TINY = re.compile(r"(?:\[(?P<priority>P[1-5])\][ \t]*)?#(?P<tiny>\d{1,10}):[ \t]*(?P<message>[^\n<|*]{1,300})")
 ACTION = re.compile(r"\b(New alert|Alert created|Acknowledged|Unacknowledged|Closed|Snoozed|Escalated|Assigned)\b")
 FIELD = r"^\**{}:?\**:?[ \t]*([^\n*]{{1,200}})$"
 PRIORITY = re.compile(r"\b(P[1-5])\b")
@@ -30,7 +30,7 @@ def recognise(message: AlertMessage) -> Classification | None:
     if not signed or alert is None:
         return None
     action = ACTION.search(text)
-    name = alert["message"].strip()
+    name = alert["message"].strip().removesuffix(">").strip()  # a linked alert's link ends with `>`
     priority = alert["priority"] or _field(text, "Priority")
     return Classification(
         kind=KINDS.get(action[1].lower(), "alert_other") if action else "alert_firing",  # type: ignore[arg-type]
