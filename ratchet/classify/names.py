@@ -64,6 +64,7 @@ ACTION = (
     rf"(?:new |monitor |issue |incident |alert |alarm )?(?:{STATE})(?: (?:alert|alarm|notification|event|problem))?"
 )
 STATES_ONLY = re.compile(rf"(?:\W*(?:{STATE}|new|created|opened|activated)\b)+\W*", re.IGNORECASE)
+ACTION_ONLY = re.compile(rf"^{ACTION}\s+(?:by|to)\s+[^:]*$", re.IGNORECASE)
 TRAILING_STATE = r"firing|resolved|re-?triggered|triggered|recovered|acknowledged|closed|snoozed|escalated|expired"
 STATE_LED = re.compile(rf"^\W*(?:new |issue |incident )?(?:{STATE}|activated|opened|created)\b", re.IGNORECASE)
 ENVIRONMENTS = r"prod|prd|production|staging|stage|stg|dev|development|test|qa|uat|live|preprod|sandbox"
@@ -115,7 +116,9 @@ PROSE_WORDS = {
     "with",
 }
 # `"X" in US East`, `CloudWatch: "X" is ALARM`, `Alarm 'X' in account 1234`: not `Service "nginx" is not running`
-QUOTED = re.compile(r"^(?:(?:[\w-]+:|alarm|alert|monitor|check|heartbeat)\s+)?[\"“']([^\"“”']{2,200})[\"”']", re.I)
+QUOTED = re.compile(
+    r"^(?:(?:[\w-]+:|(?:the\s+)?(?:alarm|alert|monitor|check|heartbeat|job))\s+)?[\"“']([^\"“”']{2,200})[\"”']", re.I
+)
 REGION = r"[a-z]{2}(?:-gov)?-[a-z]+-\d"
 SUFFIXES = [
     re.compile(r"\s*[\(\[]?\s*[x\u00d7]\s?\d{1,6}\s*[\)\]]?$"),  # x3, (x3) and with a multiplication sign
@@ -198,6 +201,8 @@ def clean_name(name: str, message: AlertMessage, source: str | None = None) -> s
         text = ruled[0]  # a clause headed by a token that can only be a rule's name: the token
     if not text or len(text) > MAX_NAME or not re.search(r"[A-Za-z]", text) or STATES_ONLY.fullmatch(text):
         return None
+    if ACTION_ONLY.match(text):
+        return None  # `Acknowledged by jane@example.com`: who did what, no alert named
     return text
 
 

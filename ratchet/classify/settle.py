@@ -9,13 +9,15 @@ from ratchet.classify.names import clean_name, settle_name
 from ratchet.classify.states import header_kind, strongest
 from ratchet.classify.structure import title_of
 
+FORMAT_CONFIDENCE = 0.9  # a format recogniser's: its name stands even when no decoration came off
+
 
 def settled(found: Classification, message: AlertMessage) -> Classification:
     if not found.is_alert:
         return found
-    name = (
-        settle_name(found.alert, message, found.source) or clean_name(title_of(message) or "", message) or found.alert
-    )
+    name = settle_name(found.alert, message, found.source) or clean_name(title_of(message) or "", message)
+    if name is None and found.confidence >= FORMAT_CONFIDENCE:
+        name = found.alert  # a format's own reading stands; a guess's raw line is no name
     kind = found.kind if found.kind == "alert_resolved" else strongest([found.kind, header_kind(message)]) or found.kind
     key = found.fingerprint
     if key is not None and name != found.alert:

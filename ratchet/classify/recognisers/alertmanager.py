@@ -33,6 +33,8 @@ def recognise(message: AlertMessage) -> Classification | None:
         return None
     match = TITLE.match(title)
     assert match is not None
+    if ": " in match["rest"]:
+        return None  # `[RESOLVED] db-2: Linux: ...`: a team's own subject, not label values
     group, common = split_labels(match["rest"])
     alert = rule_name_among(group + common)
     if alert is None:

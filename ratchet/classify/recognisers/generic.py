@@ -124,4 +124,5 @@ def _read(line: str) -> tuple[str, str | None, bool] | None:
 def _is_marked(line: str, start: int, end: int) -> bool:
     """A short or title-case status word counts only when set apart: `[OK]`, `Resolved:`, `*Down*`."""
     before, after = line[start - 1 : start] if start else "", line[end:]
-    return before in ("[", "*", "_") or after[:1] in (":", "]", "*", "_") or after.startswith((" -", " |", " \u2013"))
+    marked_after = after[:1] in (":", "]", "*", "_") or after.startswith((" -", " |", " \u2013", " by "))
+    return before in ("[", "*", "_") or marked_after
