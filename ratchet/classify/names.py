@@ -77,7 +77,7 @@ PREFIXES = [
     re.compile(r"^(?:incident|alert|issue)?\s*#\d{1,12}\s*[:\-|]?\s*", re.IGNORECASE),  # #44285:  Incident #12
     re.compile(
         rf"^{ACTION}(?:\s+(?:activated|opened|created|closed|resolved|automatically))?(?:\s*\([^)\n]{{1,30}}\))?"
-        rf"(?:\s+(?:in|after|for|from)\s+[^:\n]{{1,40}}?|\s+(?:by|on|to)\s+[^:\n]{{1,80}}?|:\d+)?(?:\s+#\d+)?"
+        rf"(?:\s+(?:in|after|for|from)\s+[^:\n]{{1,40}}?|\s+(?:by|on|to)\s+(?:[^:\n]|:\d\d){{1,80}}?|:\d+)?(?:\s+#\d+)?"
         r"(?:\s*::?\s*|\s+(?:-|\u2013|\u2014|\|)\s+|\s*\|\s*|\s+(?=\())(?=\S)",
         re.IGNORECASE,
     ),  # Triggered: | Resolved in 5m: | Acknowledged by Jane: | ALARM - | FIRING:2 | | Issue activated: | DOWN alert:
@@ -93,10 +93,14 @@ PREFIXES = [
         r"(?:alarm|alert|monitor|check)\s+(?=[\"'*`]|[\w.-]*[-_.][\w.-]*(?:\s|$)|(?-i:[A-Za-z]*[a-z][A-Z]))",
         re.IGNORECASE,
     ),
+    re.compile(r"^service\s+(?=[\w.]*[-_][\w.-]*\s+on\s)", re.IGNORECASE),  # Service ntp_time on db-1
     re.compile(r"^(?:website|site|endpoint|url|service check)\s+(?=\S)(?![^:]*:\s)", re.IGNORECASE),
 ]
 WRAPPED = re.compile(r"^\((?P<inner>[^()]*(?:\([^()]*\)[^()]*)*)\)(?:\s+[-\u2013\u2014].*)?$")
 LABEL_GROUP = re.compile(r"\s+\((?P<values>[^()\s<>=%]+(?:\s+[^()\s<>=%]+){2,})\)$")  # `(cause gstg gprd s3 main)`
+ENVIRONMENT_GROUP = re.compile(rf"\s+\((?:{ENVIRONMENTS})\)$", re.IGNORECASE)
+SCOPE_GROUP = re.compile(r"\s*\(([^()]{1,200})\)$")
+TAG_PAIR = re.compile(r"[\w.-]+:[\w.:-]+")
 HOST_GROUP = re.compile(r"\s+\(([\w.:-]+)\)$")
 PROSE_WORDS = {
     "for",
@@ -137,7 +141,6 @@ SUFFIXES = [
         re.IGNORECASE,
     ),
     re.compile(rf"\s*(?::|\s-|\|)\s*(?-i:(?=[A-Z_]+$))(?:{STATE})$", re.IGNORECASE),  # `X: INSUFFICIENT_DATA`
-    re.compile(r"\s*\((?:[\w.-]+:[\w.:-]+,?\s*)+\)$"),  # `(service:gateway)`: the monitor's scope tags
     re.compile(  # `X — Admin suppressed it`: who did what to it
         r"\s+[-\u2013\u2014]\s+[^-\u2013\u2014]{0,60}\b(?:acknowledged|suppressed|unsuppressed|closed|changed|commented"
         r"|assigned|escalated|snoozed|resolved|muted)\b.*$",
@@ -184,12 +187,14 @@ def clean_name(name: str, message: AlertMessage, source: str | None = None) -> s
         group, common = split_labels(SUFFIXES[2].sub("", MARKUP.sub("", relayed["rest"]).strip()))
         if found := rule_name_among(group + common, strict=True):
             return found
+    if ACTION_ONLY.match(_bare(line)):
+        return None  # `Resolved by Payments AWS (integration)`: who did what, no alert named
     text = _bare(_emphasised(line) or line)
     text = _strip_prefixes(text, hosts, strip_hosts=not summarised)
+    if wrapped := WRAPPED.match(text):
+        text = _strip_prefixes(wrapped["inner"], hosts, strip_hosts=not summarised)  # `(Title) - Assigned to Jane`
     if quoted := QUOTED.match(text):
         text = quoted[1].strip()
-    if wrapped := WRAPPED.match(text):
-        text = wrapped["inner"].strip()  # `(Title) - Assigned to Jane`: the title in parentheses
     if (named := TRAILING_RULE.match(text)) and _strong(named["name"]) and " " in named["prose"].strip():
         return named["name"]
     text = _strip_suffixes(text, hosts, strip_hosts=not summarised)
@@ -201,8 +206,6 @@ def clean_name(name: str, message: AlertMessage, source: str | None = None) -> s
         text = ruled[0]  # a clause headed by a token that can only be a rule's name: the token
     if not text or len(text) > MAX_NAME or not re.search(r"[A-Za-z]", text) or STATES_ONLY.fullmatch(text):
         return None
-    if ACTION_ONLY.match(text):
-        return None  # `Acknowledged by jane@example.com`: who did what, no alert named
     return text
 
 
@@ -289,6 +292,12 @@ def _strip_suffixes(text: str, hosts: set[str], *, strip_hosts: bool) -> str:
             text, changed = text[: detail.start()].strip(), True  # `X - prod-us-2`: where, not what
         if (host := HOST_GROUP.search(text)) and (HOST.match(host[1]) or host[1] in hosts) and strip_hosts:
             text, changed = text[: host.start()].strip(), True  # `X (web-03)`
+        tags = HOST_GROUP.search(text) or SCOPE_GROUP.search(text)
+        if tags and all(TAG_PAIR.fullmatch(tag.strip()) for tag in tags[1].split(",")):
+            text, changed = text[: tags.start()].strip(), True  # `(service:gateway)`: a monitor's scope tags
+        env = ENVIRONMENT_GROUP.search(text)
+        if env and len(text[: env.start()].split()) >= 2:
+            text, changed = text[: env.start()].strip(), True  # `Node memory pressure (production)`
         group = LABEL_GROUP.search(text)
         if group and PROSE_WORDS.isdisjoint(group["values"].lower().split()) and text[: group.start()].strip():
             text, changed = text[: group.start()].strip(), True  # Alertmanager's label values, not a qualifier
