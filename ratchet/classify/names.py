@@ -155,7 +155,7 @@ HEADED_TOKEN = re.compile(r"(?:^|[(\[:|\u2013\u2014-]\s*)([A-Za-z][\w.:-]*?)(?=[
 CONNECTORS = {"on", "in", "at", "for", "with", "from", "firing", "resolved", "triggered", "state", "changed", "went"}
 SUMMARISED_SOURCES = {"pagerduty", "opsgenie", "datadog"}  # their titles are free text that may name the host
 CONNECTOR_MARKS = ("(", "[", "{", "@", "\u00b7", "\u2022")
-AM_TITLE = re.compile(r"\[(?:FIRING|RESOLVED)(?::\d{1,9})?(?:, RESOLVED:\d{1,9})?\][ \t]*(?P<rest>[^\n]*)")
+AM_TITLE = re.compile(r"\[(?:FIRING|RESOLVED)(?::\d{1,9})?(?:\s*[,|/]\s*RESOLVED:\d{1,9})?\][ \t]*(?P<rest>[^\n]*)")
 
 
 def settle_name(name: str | None, message: AlertMessage, source: str | None = None) -> str | None:

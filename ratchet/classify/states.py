@@ -74,7 +74,7 @@ STATUS_VALUE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 STATUS_REACH = 2000  # characters of the text searched for `Status: X`
-MIXED = re.compile(r"\[FIRING:\d+, RESOLVED:\d+\]")  # Grafana: some alerts of the group still fire
+MIXED = re.compile(r"\[FIRING:\d+\s*[,|/]\s*RESOLVED:\d+\]")  # some alerts of the group still fire
 # `X is firing in ops`, `X has resolved`
 PHRASE = re.compile(r"\b(?:is|are|was|were|has|has been|have been|got|now)\s+[*_]?$", re.IGNORECASE)
 # a ticket's or a pull request's event ("Pull request closed by", "Issue closed by"), not an alert's state
