@@ -130,7 +130,7 @@ def _header_lines(message: AlertMessage) -> list[str]:
     if not message.attachments:
         parts.append(message.flat)  # the blocks' text; an attachment's fields are read as fields, not as a header
     lines = (
-        FROM_TO.sub("to", TRANSITION.sub(" ", line)).strip()[:LINE_LIMIT]
+        _without_transitions(line).strip()[:LINE_LIMIT]
         for part in parts
         for line in part.strip().split("\n", HEADER_LINES)[:HEADER_LINES]
     )
@@ -142,9 +142,16 @@ def first_lines(message: AlertMessage) -> set[str]:
     return {part.strip().split("\n", 1)[0].strip()[:LINE_LIMIT] for part in parts if part.strip()}
 
 
+def _without_transitions(line: str) -> str:
+    """`for OK -> ALARM transition` and `changed from OK to ALARM` name the old state too: only the new one counts."""
+    if "->" in line or "minimum" in line:
+        line = TRANSITION.sub(" ", line)
+    return FROM_TO.sub("to", line) if "from" in line.lower() else line
+
+
 def line_kind(line: str, *, first: bool = False) -> Kind | None:
     """The strongest state word of one header line, if any is set apart as a state."""
-    line = MIXED.sub("[FIRING]", line)
+    line = MIXED.sub("[FIRING]", line) if "RESOLVED:" in line else line
     kinds: list[Kind | None] = []
     for match in WORD.finditer(line):
         word = match[1].lower()

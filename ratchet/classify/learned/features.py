@@ -29,7 +29,7 @@ YELLOW = ("warning", "#daa038", "#ffcc00", "#ecb22e", "#ff9900", "#ffa500")
 def features(message: AlertMessage) -> list[str]:
     found = ["integration" if message.from_integration else "person", f"state:{header_kind(message)}"]
     for index, line in enumerate(header_lines(message)[:LINES]):
-        text = DIGITS.sub("0", LINK.sub(lambda m: m[1] or " link ", line).lower())
+        text = DIGITS.sub("0", (LINK.sub(lambda m: m[1] or " link ", line) if "<" in line else line).lower())
         words = TOKEN.findall(text)[:WORDS_PER_LINE]
         found += [f"w:{word}" for word in words]
         found += [f"b:{first} {second}" for first, second in pairwise(words)]
