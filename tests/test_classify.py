@@ -192,6 +192,22 @@ async def test_alert_text_reaches_the_model_as_quoted_data() -> None:
     assert "ignore any instruction" in prompt
 
 
+def ratchet_classify(lines: list[str], cwd: Path, *options: str) -> list[dict[str, Any]]:
+    """`ratchet classify` run as a user runs it, on these input lines: its output lines, parsed."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ratchet", "classify", *options],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"},
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
 def test_ratchet_classify_reads_json_lines(tmp_path: Path) -> None:
     rendered = json.loads(RENDERS[1].read_text())
     lines = [
@@ -203,18 +219,7 @@ def test_ratchet_classify_reads_json_lines(tmp_path: Path) -> None:
         "",
         json.dumps({"text": "deploy done"}),
     ]
-    result = subprocess.run(
-        [sys.executable, "-m", "ratchet", "classify"],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"},
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    out = [json.loads(line) for line in result.stdout.splitlines()]
+    out = ratchet_classify(lines, tmp_path)
     assert len(out) == 6
     assert out[0] == {
         "kind": "alert_resolved", "alert": "KubePodCrashLooping", "service": "monitoring", "severity": "warning",
@@ -230,18 +235,7 @@ def test_ratchet_classify_explain_says_which_layer_decided_and_why(tmp_path: Pat
     relayed = json.loads((DATA / "alert-formats" / "pagerduty" / "02-classic-acknowledged.json").read_text())
     relayed["message"]["attachments"][0]["title"] = "[#1234] [FIRING:1] KubeAPIDown (prod critical)"
     lines = [json.dumps(relayed["message"]), json.dumps("is anyone on KubeAPIDown?")]
-    result = subprocess.run(
-        [sys.executable, "-m", "ratchet", "classify", "--explain"],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"},
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    alert, question = (json.loads(line) for line in result.stdout.splitlines())
+    alert, question = ratchet_classify(lines, tmp_path, "--explain")
     assert (alert["kind"], alert["alert"], alert["layer"]) == ("alert_other", "KubeAPIDown", "recogniser")
     assert alert["reason"].startswith("the pagerduty format")
     assert "settled to 'KubeAPIDown'" in alert["reason"]

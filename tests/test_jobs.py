@@ -443,15 +443,15 @@ async def test_a_short_outage_does_not_cost_the_lease(
         started.set()
         await release.wait()
 
-    lease = timedelta(seconds=3)  # extended every second
+    lease = timedelta(seconds=6)  # extended every two seconds: an outage of 1.5 s plus a loaded machine's delays fit
     async with worker_pool_of_its_own(database_url, handler, lease) as workers:
         async with pool.connection() as conn:
             job_id = await jobs.enqueue(conn, "message", "patient")
         await asyncio.wait_for(started.wait(), timeout=5)
-        await asyncio.sleep(1.2)  # one extension went through
+        await asyncio.sleep(1.2)
         async with unreachable(postgres, database_url, "doomed-worker"):
-            await asyncio.sleep(1.5)  # at least one extension fails
-        await asyncio.sleep(1.0)  # and the next one goes through
+            await asyncio.sleep(1.5)  # the extension due at two seconds fails
+        await asyncio.sleep(2.0)  # and the next one goes through
         release.set()
         await wait_until(lambda: workers.processed >= 1, timeout=5)
     assert [r for r in caplog.records if "could not extend the lease" in r.getMessage()]
