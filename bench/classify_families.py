@@ -6,8 +6,8 @@ test draws seed 1. Per family it reports kind accuracy, alert-vs-not accuracy an
 (a) with the learned layer trained on every family (templates seen in training, other draws), (b) leave one
 family out: trained without that family's templates, tested on them, and (c, d) on bench/heldout/messages.jsonl,
 written independently of the classifier, with the layer trained on every family: its templates are split per
-family into a half whose failures were looked at while tuning (c) and a half never looked at (d). Then the learned layer's size,
-load time and the classifier's messages per second on those messages. No LLM anywhere.
+family into a half whose failures were looked at while tuning (c) and a half never looked at (d). Then the learned
+layer's size, load time and the classifier's messages per second on those messages. No LLM anywhere.
 """
 
 from __future__ import annotations

@@ -240,3 +240,23 @@ def test_an_edit_is_read_by_its_new_message() -> None:
 )
 def test_delivery_and_tracker_bots_are_not_alerts(text: str) -> None:
     assert not classify_message(integration_post(text, username="github")).is_alert
+
+
+def test_a_summary_titled_alertmanager_post_is_named_by_its_alertname_label() -> None:
+    """The widely copied template: the summary as title, every label listed as `• *name:* `value``."""
+    post = {
+        "type": "message",
+        "subtype": "bot_message",
+        "bot_id": "B0ALERTMGR",
+        "username": "Alertmanager",
+        "attachments": [
+            {
+                "color": "danger",
+                "title": "[FIRING] Pod is crash looping",
+                "text": "*Alert:* Pod is crash looping - `critical`\n*Details:*\n • *alertname:* `KubePodCrashLooping`"
+                "\n • *namespace:* `payments`",
+            }
+        ],
+    }
+    found = classify_message(post)
+    assert (found.kind, found.alert) == ("alert_firing", "KubePodCrashLooping")

@@ -23,7 +23,7 @@ from ratchet.classify.models import AlertMessage
 
 MAX_NAME = 200
 ALERTNAME = re.compile(  # `alertname=X`, `alertname: X`, ` - alertname = X Y` up to the next label or the line's end
-    r"(?<![\w.])alert_?name\s*(?:=~?|:)\s*[\"'`*]*(?P<name>[A-Za-z_][^\n,}\"'`*]{0,199}?)"
+    r"(?<![\w.])alert_?name[*_]*\s*(?:=~?|:)[\s\"'`*_]*(?P<name>[A-Za-z_][^\n,}\"'`*]{0,199}?)"
     r"(?=\s+\w+\s*=|[\n,}\"'`*]|\s*$)",
     re.MULTILINE,
 )
