@@ -246,12 +246,27 @@ def _is_name_field(title: str) -> bool:
 def _emphasised(line: str) -> str | None:
     """The one emphasised part of a title that says more than a state (`New incident: *Marketing site* is down`),
     when the title has words outside it."""
-    found = [bold or code for bold, code in EMPHASIS.findall(line) if bold or _rule_like(code)]
-    parts = [part for part in found if not (STATE_LED.match(_bare(part)) or TAG.match(part) or HOST.match(part))]
+    found = [
+        (match.start(), match[1] or match[2]) for match in EMPHASIS.finditer(line) if match[1] or _rule_like(match[2])
+    ]
+    parts = [
+        part
+        for start, part in found
+        if not (STATE_LED.match(_bare(part)) or TAG.match(part) or _located(part, line[:start]))
+    ]
     outside = EMPHASIS.sub(" ", line)
     if len(parts) == 1 and re.search(r"[A-Za-z]{2}", EMOJI.sub(" ", outside)):
         return parts[0]
     return None
+
+
+def _located(part: str, before: str) -> bool:
+    """An emphasised host after a name (`ntp_time on *backup-01*`) says where; after only an action
+    (`Incident on *api.example.com* resolved`) it is what is monitored."""
+    if not HOST.match(part):
+        return False
+    lead = re.sub(r"\bon\s*$", "", _bare(before)).strip(" :")
+    return bool(lead) and not STATES_ONLY.fullmatch(lead)
 
 
 def _bare(text: str) -> str:

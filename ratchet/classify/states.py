@@ -39,6 +39,7 @@ WORDS: dict[str, Kind] = {
     "ok": RESOLVED,
     "up": RESOLVED,
     "acknowledged": OTHER,
+    "acknowledgement": OTHER,
     "unacknowledged": OTHER,
     "acked": OTHER,
     "snoozed": OTHER,
