@@ -260,3 +260,22 @@ def test_a_summary_titled_alertmanager_post_is_named_by_its_alertname_label() ->
     }
     found = classify_message(post)
     assert (found.kind, found.alert) == ("alert_firing", "KubePodCrashLooping")
+
+
+@pytest.mark.parametrize(("state", "kind"), [("ALARM", "alert_firing"), ("OK", "alert_resolved")])
+def test_an_eventbridge_alarm_state_change_is_read_by_its_new_state(state: str, kind: str) -> None:
+    """AWS's documented `CloudWatch Alarm State Change` event posted as JSON: the old state is in it too."""
+    previous = "OK" if state == "ALARM" else "ALARM"
+    event = {
+        "version": "0",
+        "detail-type": "CloudWatch Alarm State Change",
+        "source": "aws.cloudwatch",
+        "region": "us-east-1",
+        "detail": {
+            "alarmName": "ServerCpuTooHigh",
+            "state": {"value": state, "reason": "Threshold Crossed: 1 datapoint"},
+            "previousState": {"value": previous},
+        },
+    }
+    found = classify_message(integration_post(f"*CloudWatch Alarm State Change*\n```{json.dumps(event, indent=2)}```"))
+    assert (found.kind, found.alert) == (kind, "ServerCpuTooHigh")

@@ -74,6 +74,8 @@ STATUS_VALUE = re.compile(
     r"([A-Za-z_]+(?: [a-z]+)?)",
     re.IGNORECASE | re.MULTILINE,
 )
+# an EventBridge "CloudWatch Alarm State Change" event: `"state": {"value": "ALARM", ...}` (not `previousState`)
+EVENT_STATE = re.compile(r"\"state\"\s*:\s*\{\s*\"value\"\s*:\s*\"([A-Za-z_]+)\"")
 STATUS_REACH = 2000  # characters of the text searched for `Status: X`
 MIXED = re.compile(r"\[FIRING:\d+\s*[,|/]\s*RESOLVED:\d+\]")  # some alerts of the group still fire
 # `X is firing in ops`, `X has resolved`
@@ -112,6 +114,7 @@ def _header_kind(message: AlertMessage) -> Kind | None:
         if field.title.strip(" *_:").lower() in STATUS_FIELDS
     ]
     fields += [word_kind(value) for value in STATUS_VALUE.findall(message.flat[:STATUS_REACH])]
+    fields += [word_kind(value) for value in EVENT_STATE.findall(message.flat[:STATUS_REACH])]
     lines = header_lines(message)
     if WORD.search("\n".join(lines)) is None:
         return strongest(fields)
