@@ -215,6 +215,17 @@ def integration_post(text: str, **extra: Any) -> dict[str, Any]:
             "alert_other",
             "Vault sealed",
         ),
+        (
+            "Monitor is DOWN: Checkout API ( https://api.example.com/health ) - Reason: Timeout",
+            "alert_firing",
+            "Checkout API",
+        ),
+        (
+            "Monitor is UP: Checkout API ( https://api.example.com/health ) - It was down for 5m",
+            "alert_resolved",
+            "Checkout API",
+        ),
+        (':white_check_mark: Check "Login flow" has recovered', "alert_resolved", "Login flow"),
     ],
 )
 def test_status_lines_teams_write_for_any_tool(text: str, kind: str, alert: str) -> None:

@@ -61,7 +61,8 @@ STATE = (
     r"|created|opened|activated"
 )
 ACTION = (
-    rf"(?:new |monitor |issue |incident |alert |alarm )?(?:{STATE})(?: (?:alert|alarm|notification|event|problem))?"
+    rf"(?:new |monitor |issue |incident |alert |alarm |check )?(?:is )?(?:{STATE})"
+    r"(?: (?:alert|alarm|notification|event|problem))?"
 )
 STATES_ONLY = re.compile(rf"(?:\W*(?:{STATE}|new|created|opened|activated)\b)+\W*", re.IGNORECASE)
 ACTION_ONLY = re.compile(rf"^{ACTION}\s+(?:by|to)\s+[^:]*$", re.IGNORECASE)
@@ -125,6 +126,8 @@ QUOTED = re.compile(
 )
 REGION = r"[a-z]{2}(?:-gov)?-[a-z]+-\d"
 SUFFIXES = [
+    re.compile(r"\s+-\s+(?:reason|cause|it was|details?|duration)\b.*$", re.IGNORECASE),  # `X - Reason: Timeout`
+    re.compile(r"\s*\(\s*https?://[^()\s]*\s*\)$"),  # `X ( https://api.example.com/health )`
     re.compile(r"\s*[\(\[]?\s*[x\u00d7]\s?\d{1,6}\s*[\)\]]?$"),  # x3, (x3) and with a multiplication sign
     re.compile(r"\s*\(\d{1,6}(?: (?:alerts?|firing|instances?|more))?\)$", re.IGNORECASE),  # (3 alerts), (3)
     re.compile(r"\s*[\(\[](?:P[1-5]|SEV-?\d|S[1-4]|critical|warning|high|low|info|page)[\)\]]$", re.IGNORECASE),
