@@ -290,3 +290,22 @@ def test_an_eventbridge_alarm_state_change_is_read_by_its_new_state(state: str, 
     }
     found = classify_message(integration_post(f"*CloudWatch Alarm State Change*\n```{json.dumps(event, indent=2)}```"))
     assert (found.kind, found.alert) == (kind, "ServerCpuTooHigh")
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("2 firing alert(s), 1 resolved alert(s)", "alert_firing"),
+        ("0 firing alert(s), 2 resolved alert(s)", "alert_resolved"),
+    ],
+)
+def test_grafana_s_documented_count_title_fires_while_any_alert_fires(title: str, kind: str) -> None:
+    """Grafana's docs' custom title counts firing and resolved alerts; the name is in the labels below it."""
+    text = "**Firing**\n\nLabels:\n - alertname = High CPU usage\n - severity = critical"
+    found = classify_message(integration_post("", attachments=[{"title": title, "text": text, "color": "danger"}]))
+    assert (found.kind, found.alert) == (kind, "High CPU usage")
+
+
+def test_a_legacy_grafana_state_without_grafana_s_footer() -> None:
+    found = classify_message(integration_post("", attachments=[{"title": "[Alerting] Disk usage high"}]))
+    assert (found.kind, found.alert) == ("alert_firing", "Disk usage high")

@@ -31,6 +31,8 @@ WORDS = {
     "UP": "alert_resolved",
     "WARNING": "alert_firing",  # a warning-level alert firing: a severity, where WARN is Datadog's state
     "WARN": "alert_other",
+    "ALERTING": "alert_firing",  # Grafana's legacy states: [Alerting], [OK], [Pending]
+    "PENDING": "alert_other",
     "ACKNOWLEDGEMENT": "alert_other",
     "S1": "alert_firing",  # a bracketed severity heading an integration's post: `[S2][GPRD] RuleName`
     "S2": "alert_firing",
