@@ -309,3 +309,12 @@ def test_grafana_s_documented_count_title_fires_while_any_alert_fires(title: str
 def test_a_legacy_grafana_state_without_grafana_s_footer() -> None:
     found = classify_message(integration_post("", attachments=[{"title": "[Alerting] Disk usage high"}]))
     assert (found.kind, found.alert) == ("alert_firing", "Disk usage high")
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [("Watchdog: 1 firing, 0 resolved", "alert_firing"), ("TargetDown (2 firing)", "alert_firing")],
+)
+def test_counts_of_firing_alerts_after_a_name(title: str, kind: str) -> None:
+    found = classify_message(integration_post("", attachments=[{"title": title, "color": "danger"}]))
+    assert (found.kind, found.alert) == (kind, title.split(":")[0].split(" (")[0])

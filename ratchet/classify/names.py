@@ -22,6 +22,7 @@ import re
 from ratchet.classify.models import AlertMessage
 
 MAX_NAME = 200
+TITLE_LIMIT = 1000  # characters of a title read: every pattern below then stays cheap
 ALERTNAME = re.compile(  # `alertname=X`, `alertname: X`, ` - alertname = X Y` up to the next label or the line's end
     r"(?<![\w.])alert_?name[*_]*\s*(?:=~?|:)[\s\"'`*_]*(?P<name>[A-Za-z_][^\n,}\"'`*]{0,199}?)"
     r"(?=\s+\w+\s*=|[\n,}\"'`*]|\s*$)",
@@ -127,6 +128,8 @@ QUOTED = re.compile(
 REGION = r"[a-z]{2}(?:-gov)?-[a-z]+-\d"
 SUFFIXES = [
     re.compile(r"\s+-\s+(?:reason|cause|it was|details?|duration)\b.*$", re.IGNORECASE),  # `X - Reason: Timeout`
+    # `X: 3 firing, 1 resolved`, `X (2 firing)`
+    re.compile(r"\s*[:\-\u2013\u2014|,(]?\s*(?<!\d)\d+\s+(?:firing|resolved)\b.*$", re.IGNORECASE),
     re.compile(r"\s*\(\s*https?://[^()\s]*\s*\)$"),  # `X ( https://api.example.com/health )`
     re.compile(r"\s*[\(\[]?\s*[x\u00d7]\s?\d{1,6}\s*[\)\]]?$"),  # x3, (x3) and with a multiplication sign
     re.compile(r"\s*\(\d{1,6}(?: (?:alerts?|firing|instances?|more))?\)$", re.IGNORECASE),  # (3 alerts), (3)
@@ -185,7 +188,7 @@ def clean_name(name: str, message: AlertMessage, source: str | None = None) -> s
     summarised = source in SUMMARISED_SOURCES or re.search("pagerduty|opsgenie|datadog", message.username, re.I)
     free_text = source == "datadog" or "datadog" in message.username.lower()  # a monitor's name is its own words
     hosts = set() if summarised else _hosts(message)
-    line = html.unescape(LINK.sub(lambda match: match[1] or "", name.strip().split("\n", 1)[0]))
+    line = html.unescape(LINK.sub(lambda match: match[1] or "", name.strip().split("\n", 1)[0][:TITLE_LIMIT]))
     if relayed := AM_TITLE.search(line):
         group, common = split_labels(SUFFIXES[2].sub("", MARKUP.sub("", relayed["rest"]).strip()))
         if found := rule_name_among(group + common, strict=True):

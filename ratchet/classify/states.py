@@ -77,7 +77,7 @@ STATUS_VALUE = re.compile(
 # an EventBridge "CloudWatch Alarm State Change" event: `"state": {"value": "ALARM", ...}` (not `previousState`)
 EVENT_STATE = re.compile(r"\"state\"\s*:\s*\{\s*\"value\"\s*:\s*\"([A-Za-z_]+)\"")
 STATUS_REACH = 2000  # characters of the text searched for `Status: X`
-COUNTED = re.compile(r"\b(?P<firing>\d+)\s+firing\b[^\n]{0,40}?\b\d+\s+resolved\b", re.IGNORECASE)
+COUNTED = re.compile(r"(?<!\d)(?P<firing>\d+)\s+firing\b(?P<resolved>[^\n]{0,40}?\b\d+\s+resolved\b)?", re.IGNORECASE)
 MIXED = re.compile(r"\[FIRING:\d+\s*[,|/]\s*RESOLVED:\d+\]")  # some alerts of the group still fire
 # `X is firing in ops`, `X has resolved`
 PHRASE = re.compile(r"\b(?:is|are|was|were|has|has been|have been|got|now)\s+[*_]?$", re.IGNORECASE)
@@ -156,7 +156,8 @@ def _without_transitions(line: str) -> str:
 
 def line_kind(line: str, *, first: bool = False) -> Kind | None:
     """The strongest state word of one header line, if any is set apart as a state."""
-    if counted := COUNTED.search(line):  # `2 firing alert(s), 1 resolved alert(s)`: firing while any fires
+    counted = COUNTED.search(line)  # `2 firing alert(s), 1 resolved alert(s)`: firing while any fires
+    if counted and (int(counted["firing"]) or counted["resolved"]):
         return FIRING if int(counted["firing"]) else RESOLVED
     line = MIXED.sub("[FIRING]", line) if "RESOLVED:" in line else line
     kinds: list[Kind | None] = []
