@@ -122,7 +122,7 @@ def report(per_template: int = 40, heldout: Path = HELDOUT) -> dict[str, Scores]
         loaded = time.perf_counter() - started
         size = path.stat().st_size
     print(
-        f"\nlearned layer: trained on {len(training):,} messages in {trained:.1f} s; {len(model.rows):,} features, "
+        f"\nlearned layer: trained on {len(training):,} messages in {trained:.1f} s; {len(model.features):,} features, "
         f"{size / 1024:.0f} KiB, loads in {loaded * 1000:.0f} ms"
     )
     results = {"seen": scores(testing, model)}

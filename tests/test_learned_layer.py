@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ratchet.classify.classifier import classify_message
@@ -24,7 +25,7 @@ def test_the_shipped_model_is_in_the_package_and_knows_every_class() -> None:
     model = shipped_model()
     assert model is not None and MODEL.exists()
     assert sorted(model.classes) == sorted(CLASSES)
-    assert len(model.rows) > 1000
+    assert len(model.features) == len(model.weights) > 1000
 
 
 def test_it_decides_an_alert_the_rules_have_no_guess_for() -> None:
@@ -54,7 +55,7 @@ def small_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[LinearModel, 
 
 def test_training_saves_what_loading_reads(small_model: tuple[LinearModel, LinearModel]) -> None:
     trained, loaded = small_model
-    assert loaded.classes == trained.classes and loaded.rows.keys() == trained.rows.keys()
+    assert loaded.classes == trained.classes and np.array_equal(loaded.features, trained.features)
     for sample in generate(load_rules(RULES), seed=6, per_template=1)[:40]:
         message = AlertMessage.from_slack(sample.message)
         assert loaded.predict(message).probabilities == pytest.approx(trained.predict(message).probabilities)

@@ -126,6 +126,7 @@ QUOTED = re.compile(
     r"^(?:(?:[\w-]+:|(?:the\s+)?(?:alarm|alert|monitor|check|heartbeat|job))\s+)?[\"“']([^\"“”']{2,200})[\"”']", re.I
 )
 REGION = r"[a-z]{2}(?:-gov)?-[a-z]+-\d"
+PRIORITY_GROUP = re.compile(r"\s*[\(\[](?:P[1-5]|SEV-?\d|S[1-4]|critical|warning|high|low|info|page)[\)\]]$", re.I)
 SUFFIXES = [
     re.compile(r"\s+-\s+(?:reason|cause|it was|details?|duration)\b.*$", re.IGNORECASE),  # `X - Reason: Timeout`
     # `X: 3 firing, 1 resolved`, `X (2 firing)`
@@ -133,7 +134,7 @@ SUFFIXES = [
     re.compile(r"\s*\(\s*https?://[^()\s]*\s*\)$"),  # `X ( https://api.example.com/health )`
     re.compile(r"\s*[\(\[]?\s*[x\u00d7]\s?\d{1,6}\s*[\)\]]?$"),  # x3, (x3) and with a multiplication sign
     re.compile(r"\s*\(\d{1,6}(?: (?:alerts?|firing|instances?|more))?\)$", re.IGNORECASE),  # (3 alerts), (3)
-    re.compile(r"\s*[\(\[](?:P[1-5]|SEV-?\d|S[1-4]|critical|warning|high|low|info|page)[\)\]]$", re.IGNORECASE),
+    PRIORITY_GROUP,
     re.compile(rf"\s*\((?:{REGION}|[\w-]+(?:\.[\w-]+)+\.[a-z]{{2,}}|account:? ?\d+)\)$", re.IGNORECASE),
     # X is CRITICAL | X is back to OK | X is in ALARM | X changed state from OK to ALARM | X went down: at the end
     re.compile(
@@ -190,7 +191,7 @@ def clean_name(name: str, message: AlertMessage, source: str | None = None) -> s
     hosts = set() if summarised else _hosts(message)
     line = html.unescape(LINK.sub(lambda match: match[1] or "", name.strip().split("\n", 1)[0][:TITLE_LIMIT]))
     if relayed := AM_TITLE.search(line):
-        group, common = split_labels(SUFFIXES[2].sub("", MARKUP.sub("", relayed["rest"]).strip()))
+        group, common = split_labels(PRIORITY_GROUP.sub("", MARKUP.sub("", relayed["rest"]).strip()))
         if found := rule_name_among(group + common, strict=True):
             return found
     if ACTION_ONLY.match(_bare(line)):
@@ -313,7 +314,7 @@ def _strip_suffixes(text: str, hosts: set[str], *, strip_hosts: bool) -> str:
             text, changed = text[: detail.start()].strip(), True  # `X - prod-us-2`: where, not what
         if (host := HOST_GROUP.search(text)) and (HOST.match(host[1]) or host[1] in hosts) and strip_hosts:
             text, changed = text[: host.start()].strip(), True  # `X (web-03)`
-        tags = HOST_GROUP.search(text) or SCOPE_GROUP.search(text)
+        tags = SCOPE_GROUP.search(text)
         if tags and all(TAG_PAIR.fullmatch(tag.strip()) for tag in tags[1].split(",")):
             text, changed = text[: tags.start()].strip(), True  # `(service:gateway)`: a monitor's scope tags
         env = ENVIRONMENT_GROUP.search(text)
@@ -360,7 +361,7 @@ def _rule_token(text: str) -> str:
         summary = parts[1].strip()
         if _strong(head) or summary.endswith("."):
             return head
-    return first if len(re.findall(r"[A-Z][a-z0-9]+", first)) >= 3 and _rule_like(first) else text
+    return first if _unmistakable(first) else text
 
 
 def _camel(token: str) -> bool:

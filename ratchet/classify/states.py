@@ -81,8 +81,8 @@ COUNTED = re.compile(r"(?<!\d)(?P<firing>\d+)\s+firing\b(?P<resolved>[^\n]{0,40}
 MIXED = re.compile(r"\[FIRING:\d+\s*[,|/]\s*RESOLVED:\d+\]")  # some alerts of the group still fire
 # `X is firing in ops`, `X has resolved`
 PHRASE = re.compile(r"\b(?:is|are|was|were|has|has been|have been|got|now)\s+[*_]?$", re.IGNORECASE)
-# a ticket's or a pull request's event ("Pull request closed by", "Issue closed by"), not an alert's state
 MENTION = re.compile(r"<[@!][\w|^-]*>")  # `<@U0123> acknowledged ...`: who did it, then the action
+# a ticket's or a pull request's event ("Pull request closed by", "Issue closed by"), not an alert's state
 TRACKER = re.compile(r"(?:pull request|merge request|\bPR|ticket|task|story|epic|bug|sub-task|issue)\s+$", re.I)
 STATUS_FIELDS = ("status", "state", "action", "event", "event type", "alert state", "current state", "new state")
 HEADER_LINES = 3  # lines of each part read for state words: a description below may say anything

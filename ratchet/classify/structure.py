@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from ratchet.classify.models import AlertMessage
-from ratchet.classify.names import LINK
+from ratchet.classify.names import BLOCK_FIELD, LINK
+from ratchet.classify.states import HEADER_LINES
 
 ALERT_FIELDS = {  # any one of them: the post describes an alert
     "severity",
@@ -21,7 +22,6 @@ ALERT_FIELDS = {  # any one of them: the post describes an alert
     "current value",
 }
 ALERT_HINTS = {"priority", "trigger", "alert", "incident", "status", "state", "host", "region", "service", "entity"}
-HEADER_LINES = 3
 LINKED_TITLE = re.compile(
     r"^(?:[^<\n]|<[@#!][^>\n]*>){0,80}?[*_]*<https?://[^|>\s]+\|([^<>\n]{3,300})>"
 )  # a link heading the line
@@ -31,12 +31,11 @@ ID_ONLY = re.compile(
     r"|details|link|here)\W*$",
     re.IGNORECASE,
 )
-BLOCK_FIELD = re.compile(r"^\*?([A-Za-z][A-Za-z ]{1,20}?)\*?:\*?\s*(?:\n|$)", re.MULTILINE)  # "*Severity:*\ncritical"
 
 
 def has_alert_fields(message: AlertMessage) -> bool:
     titles = {field.title.strip(" *_:").lower() for a in message.attachments for field in a.fields}
-    titles |= {match.lower().strip() for match in BLOCK_FIELD.findall(message.flat)}
+    titles |= {title.lower().strip() for title, _ in BLOCK_FIELD.findall(message.flat)}
     return not titles.isdisjoint(ALERT_FIELDS) or len(titles & ALERT_HINTS) >= 3  # a ticket has two of these
 
 

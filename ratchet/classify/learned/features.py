@@ -21,7 +21,7 @@ URL = re.compile(r"https?://([^/\s|>]+)")
 RULE_NAME = re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+\b|\b[a-z0-9]+(?:_[a-z0-9]+){2,}\b")
 LINES = 6
 WORDS_PER_LINE = 24
-RED = ("danger", "#ff0000", "#d13212", "#a30200", "#e01e5a", "#e01e5b", "#d00000", "#ff0000", "#cc0000", "#f00")
+RED = ("danger", "#ff0000", "#d13212", "#a30200", "#e01e5a", "#e01e5b", "#d00000", "#cc0000", "#f00")
 GREEN = ("good", "#2eb886", "#1d8102", "#36a64f", "#00ff00", "#008000", "#2eb67d")
 YELLOW = ("warning", "#daa038", "#ffcc00", "#ecb22e", "#ff9900", "#ffa500")
 

@@ -23,19 +23,16 @@ class Verdict:
     probabilities: dict[str, float]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LinearModel:
     classes: tuple[str, ...]
-    rows: dict[int, np.ndarray]  # hashed feature -> weight per class
+    features: np.ndarray  # the hashed features seen in training
+    weights: np.ndarray  # one row per feature, one column per class: a message's score is one gather and sum
     bias: np.ndarray
-    positions: dict[int, int] = field(init=False, repr=False, compare=False)
-    weights: np.ndarray = field(init=False, repr=False, compare=False)
+    positions: dict[int, int] = field(init=False, repr=False)  # hashed feature -> its row
 
     def __post_init__(self) -> None:
-        # one matrix, so a message's score is a single gather and sum
-        object.__setattr__(self, "positions", {index: row for row, index in enumerate(self.rows)})
-        matrix = np.stack(list(self.rows.values())) if self.rows else np.zeros((0, len(self.classes)))
-        object.__setattr__(self, "weights", matrix)
+        object.__setattr__(self, "positions", {int(feature): row for row, feature in enumerate(self.features)})
 
     def predict(self, message: AlertMessage) -> Verdict:
         seen = [self.positions[i] for i in set(hashed(features(message))) if i in self.positions]
@@ -50,15 +47,19 @@ class LinearModel:
         )
 
     def save(self, path: Path) -> None:
-        indices = np.array(sorted(self.rows), dtype=np.int32)
-        weights = np.stack([self.rows[i] for i in indices]).astype(np.float32) if len(indices) else np.zeros((0, 0))
-        np.savez_compressed(path, classes=np.array(self.classes), indices=indices, weights=weights, bias=self.bias)
+        np.savez_compressed(
+            path,
+            classes=np.array(self.classes),
+            indices=self.features.astype(np.int32),
+            weights=self.weights.astype(np.float32),
+            bias=self.bias,
+        )
 
     @classmethod
     def load(cls, path: Path) -> LinearModel:
         with np.load(path, allow_pickle=False) as data:
-            rows = {int(i): row.astype(np.float64) for i, row in zip(data["indices"], data["weights"], strict=True)}
-            return cls(tuple(str(c) for c in data["classes"]), rows, data["bias"].astype(np.float64))
+            classes = tuple(str(c) for c in data["classes"])
+            return cls(classes, data["indices"], data["weights"].astype(np.float64), data["bias"].astype(np.float64))
 
 
 @cache

@@ -44,8 +44,8 @@ def train(samples: Sequence[Sample], *, regularisation: float = REGULARISATION) 
     classes = tuple(str(c) for c in fitted.classes_)
     weights = fitted.coef_ if len(classes) > 2 else np.vstack([-fitted.coef_[0], fitted.coef_[0]]) / 2
     bias = fitted.intercept_ if len(classes) > 2 else np.array([-fitted.intercept_[0], fitted.intercept_[0]]) / 2
-    seen = sorted(set(columns))
-    return LinearModel(classes, {index: weights[:, index].astype(np.float64) for index in seen}, bias.astype(float))
+    seen = np.array(sorted(set(columns)), dtype=np.int64)
+    return LinearModel(classes, seen, weights[:, seen].T.astype(np.float64), bias.astype(np.float64))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     model = train(samples)
     model.save(args.out)
     print(
-        f"trained on {len(samples):,} messages in {time.perf_counter() - started:.1f} s: {len(model.rows):,} "
+        f"trained on {len(samples):,} messages in {time.perf_counter() - started:.1f} s: {len(model.features):,} "
         f"features, classes {', '.join(model.classes)} -> {args.out} ({args.out.stat().st_size / 1024:.0f} KiB)"
     )
     return 0
