@@ -32,7 +32,7 @@ def test_it_decides_an_alert_the_rules_have_no_guess_for() -> None:
     """`<rule> firing in <cluster>` carries no state word set apart and no alert field: only the model says."""
     message = webhook(
         "CiliumAgentHighDeniedRate firing in aks-live-02\n"
-        "*Summary:* Cilium Agent is experiencing a high drop rate due to policy rule denies.\n*Severity:* `info`"
+        "*Summary:* Cilium Agent is experiencing a high drop rate due to policy rule denies."
     )
     found = classify_message(message)
     assert (found.kind, found.alert, found.layer) == ("alert_firing", "CiliumAgentHighDeniedRate", "learned")
