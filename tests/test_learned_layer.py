@@ -13,6 +13,7 @@ from ratchet.classify.learned.model import MODEL, LinearModel, shipped_model
 from ratchet.classify.learned.streams import generate, load_rules
 from ratchet.classify.learned.train import CLASSES, train
 from ratchet.classify.models import AlertMessage
+from ratchet.classify.structure import has_alert_marks
 
 RULES = Path(__file__).parent / "data" / "alerts" / "alerts.jsonl"
 
@@ -71,3 +72,42 @@ def test_a_model_trained_on_the_streams_tells_alerts_from_other_posts(
         for s in held
     )
     assert right / len(held) >= 0.9
+
+
+@pytest.fixture(scope="module")
+def model_without_bot_posts() -> LinearModel:
+    """Trained as if nobody had written a non-alert bot template: every bot post it saw was an alert."""
+    return train([s for s in generate(load_rules(RULES), seed=5, per_template=3) if s.family != "bots"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ":rocket: Application payments is now running new version of deployments manifests.",
+        "Spinnaker pipeline *bake-and-deploy* for application *frontend* has started",
+        "#6987 Silence OpenSearchModerateIndexLatency during nightly backups",
+        "Event reminder: *Incident review: gateway outage* at 19:07",
+    ],
+)
+def test_a_bot_post_with_no_mark_of_an_alert_stays_chatter(model_without_bot_posts: LinearModel, text: str) -> None:
+    """Deploys, pull requests and reminders carry no state word, severity, alert field or rule-headed title: the
+    model, never taught such posts, may not make alerts of them."""
+    assert classify_message(webhook(text), model=model_without_bot_posts).kind == "chatter"
+
+
+@pytest.mark.parametrize(
+    ("text", "marked"),
+    [
+        ("[LIVE] KubePersistentVolumeErrors (2 alerts)\n• `web-23:9100` PersistentVolume has issues", True),
+        (":bangbang: RabbitmqDeadLetterQueueFillingUp | warning | checkout", True),
+        ("*High: lb-02: Interface eth0: High bandwidth usage (>90%)*\nStarted: 10:47:14 2024.05.06", True),
+        ("Memory usage on SNMP node 10.2.209.92:9090 | P2", True),
+        ("Checkout queue time over 500ms - storefront", True),
+        ("#4752 Bump requests from 1.7.6 to 7.2.6 in /services/orders-service", False),
+        ("#6987 Silence OpenSearchModerateIndexLatency during nightly backups", False),
+        ("OPS-782: Tune etcdDatabaseHighFragmentationRatio threshold", False),
+        ("Spinnaker pipeline *bake-and-deploy* for application *frontend* completed successfully", False),
+    ],
+)
+def test_alert_marks_are_a_rule_headed_title_or_a_severity_set_apart(text: str, marked: bool) -> None:
+    assert has_alert_marks(AlertMessage.from_slack(webhook(text))) is marked

@@ -202,7 +202,7 @@ def clean_name(name: str, message: AlertMessage, source: str | None = None) -> s
         text = _strip_prefixes(wrapped["inner"], hosts, strip_hosts=not summarised)  # `(Title) - Assigned to Jane`
     if quoted := QUOTED.match(text):
         text = quoted[1].strip()
-    if (named := TRAILING_RULE.match(text)) and _strong(named["name"]) and " " in named["prose"].strip():
+    if (named := TRAILING_RULE.match(text)) and strong_rule_name(named["name"]) and " " in named["prose"].strip():
         return named["name"]
     text = _strip_suffixes(text, hosts, strip_hosts=not summarised)
     if not free_text:
@@ -347,7 +347,7 @@ def _rule_token(text: str) -> str:
     if len(tokens) < 2:
         return text
     first, second = tokens[0], tokens[1]
-    if len(tokens) == 2 and re.fullmatch(r"\([\w.-]+\)", second) and not _strong(first):
+    if len(tokens) == 2 and re.fullmatch(r"\([\w.-]+\)", second) and not strong_rule_name(first):
         return text  # `checkout-api (prod)`: a qualifier the monitor's name carries
     detail_follows = first.endswith(",") or second.lower() in CONNECTORS or second.startswith(CONNECTOR_MARKS)
     if _rule_like(first) and detail_follows:
@@ -359,7 +359,7 @@ def _rule_token(text: str) -> str:
     head = parts[0].strip()
     if len(parts) == 2 and " " not in head and _rule_like(head):
         summary = parts[1].strip()
-        if _strong(head) or summary.endswith("."):
+        if strong_rule_name(head) or summary.endswith("."):
             return head
     return first if _unmistakable(first) else text
 
@@ -385,7 +385,7 @@ def _unmistakable(token: str) -> bool:
     return _rule_like(token) and (len(re.findall(r"[A-Z][a-z0-9]+", token)) >= 3 or token.count("_") >= 2)
 
 
-def _strong(token: str) -> bool:
+def strong_rule_name(token: str) -> bool:
     """A rule's name rather than a product's or a service's, even with a summary after it: two capitalised words
     run together or more (`TargetDown`, `KubeAPIDown`; not `MySQL` or `CoreDNS`), snake_case, or kebab-case of
     three words or more (`prod-rds-cpu-high`; not `checkout-api`)."""

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from ratchet.classify.models import AlertMessage, Kind
+from ratchet.classify.names import EMOJI
 
 FIRING = "alert_firing"
 RESOLVED = "alert_resolved"
@@ -180,13 +181,10 @@ def _set_apart(line: str, start: int, end: int) -> bool:
     if after.startswith(("{", "(", "=", ".", "_")):
         return False  # a metric or a function (`up{instance=...}`), not a state
     before = head.rstrip(" ")[-1:]
-    if (
-        re.search(r"[A-Za-z0-9]", MENTION.sub("", head)) is None
-        or before in SET_APART_BEFORE
-        or after.startswith(SET_APART_AFTER)
-    ):
+    spoken = EMOJI.sub(" ", MENTION.sub(" ", head))  # who did it and emoji: not words before the state
+    if re.search(r"[A-Za-z0-9]", spoken) is None or before in SET_APART_BEFORE or after.startswith(SET_APART_AFTER):
         return True
-    words_before = len(re.findall(r"[A-Za-z0-9]+", head))
+    words_before = len(re.findall(r"[A-Za-z0-9]+", spoken))
     if re.search(r"(?:\b(?:to|now|is in|now in)\s+[*_]?)$", head, re.IGNORECASE):
         return True  # "is now in OK state", "back to OK", "changed to ALARM"
     if words_before < LEADING_WORDS and after.startswith((" by ", " to ", " until ", " for ")):

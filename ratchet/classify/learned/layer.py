@@ -1,12 +1,14 @@
 """The learned layer: for integration posts no format recogniser claimed, the shipped linear model decides whether
 the post is an alert and of which state; the rule layers' best guess (status marks, alert structure) keeps its
-state and name when the model agrees it is an alert."""
+state and name when the model agrees it is an alert. With no guess, the model makes an alert only of a post that
+carries some mark of one (`structure.has_alert_marks`): trained on few kinds of bot posts, it would otherwise take
+any new bot's deploys, builds and reminders for alerts."""
 
 from __future__ import annotations
 
 from ratchet.classify.learned.model import LinearModel, shipped_model
 from ratchet.classify.models import AlertMessage, Classification
-from ratchet.classify.structure import has_alert_fields, title_of
+from ratchet.classify.structure import has_alert_fields, has_alert_marks, title_of
 
 NOT_ALERT = "chatter"
 SURE_NOT_ALERT = 0.8  # the model's probability that vetoes a rule's low-confidence guess
@@ -31,7 +33,7 @@ def decide(
         guess = guess.model_copy(update={"kind": verdict.kind})  # the rules saw an alert, the model its state
     if guess is not None:
         return _noted(guess, said)
-    if verdict.probability < SURE_ALERT:
+    if verdict.probability < SURE_ALERT or not has_alert_marks(message):
         return None
     name = title_of(message)
     source = message.username.strip().lower() or "learned"
