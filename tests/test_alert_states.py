@@ -318,3 +318,46 @@ def test_a_legacy_grafana_state_without_grafana_s_footer() -> None:
 def test_counts_of_firing_alerts_after_a_name(title: str, kind: str) -> None:
     found = classify_message(integration_post("", attachments=[{"title": title, "color": "danger"}]))
     assert (found.kind, found.alert) == (kind, title.split(":")[0].split(" (")[0])
+
+
+def test_a_count_title_with_alerts_listed_below_is_named_by_the_first_listed() -> None:
+    """A title that only counts (`1 firing alert(s), 0 resolved alert(s)`) names no alert; the body's list does."""
+    text = "1 firing alert(s)\n- [KubeJobFailed] Job monitoring/backup-nightly failed to complete (kube-01)"
+    attachment = {"title": "1 firing alert(s), 0 resolved alert(s)", "text": text, "footer": "Grafana v11.1.0"}
+    found = classify_message(integration_post("", attachments=[attachment]))
+    assert (found.kind, found.alert) == ("alert_firing", "KubeJobFailed")
+
+
+def test_a_status_in_the_pretext_leaves_the_name_to_the_attachment_title() -> None:
+    """`*RESOLVED* — 1 alert in *prod*` says the state and where; the title under it is the rule."""
+    attachment = {"pretext": "*RESOLVED* \u2014 1 alert in *prod*", "title": "NodeFilesystemAlmostOutOfSpace"}
+    found = classify_message(integration_post("", attachments=[attachment | {"color": "2eb886"}]))
+    assert (found.kind, found.alert) == ("alert_resolved", "NodeFilesystemAlmostOutOfSpace")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "alert"),
+    [
+        (  # a relay quoting a decorated title
+            '*[Opsgenie]* New alert: <https://x.app.opsgenie.com/alert/1|#812> "[S1] KubeAPIErrorBudgetBurn: The API '
+            'server is burning too much error budget" created by Alertmanager',
+            "alert_firing",
+            "KubeAPIErrorBudgetBurn",
+        ),
+        (  # several emphasised parts, one of them a rule's name
+            ":warning: *Alarm State Change* \u2014 `orders-db-replica-lag` changed from *OK* to *ALARM* in "
+            "us-east-2 (123456789012)",
+            "alert_firing",
+            "orders-db-replica-lag",
+        ),
+        (  # where it is and for how long, after the monitor's name
+            ":large_green_circle: Monitor is UP: Payments API ( smtp.example.com ). It was down for 0 hours, "
+            "4 minutes and 2 seconds.",
+            "alert_resolved",
+            "Payments API",
+        ),
+    ],
+)
+def test_names_inside_quotes_emphasis_and_trailing_detail(text: str, kind: str, alert: str) -> None:
+    found = classify_message(integration_post(text))
+    assert (found.kind, found.alert) == (kind, alert)

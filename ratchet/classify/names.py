@@ -128,10 +128,12 @@ QUOTED = re.compile(
 REGION = r"[a-z]{2}(?:-gov)?-[a-z]+-\d"
 PRIORITY_GROUP = re.compile(r"\s*[\(\[](?:P[1-5]|SEV-?\d|S[1-4]|critical|warning|high|low|info|page)[\)\]]$", re.I)
 SUFFIXES = [
-    re.compile(r"\s+-\s+(?:reason|cause|it was|details?|duration)\b.*$", re.IGNORECASE),  # `X - Reason: Timeout`
+    # `X - Reason: Timeout`, `X. It was down for 2 hours`
+    re.compile(r"(?:\s+-|\.)\s+(?:reason|cause|it was|details?|duration)\b.*$", re.IGNORECASE),
     # `X: 3 firing, 1 resolved`, `X (2 firing)`
     re.compile(r"\s*[:\-\u2013\u2014|,(]?\s*(?<!\d)\d+\s+(?:firing|resolved)\b.*$", re.IGNORECASE),
-    re.compile(r"\s*\(\s*https?://[^()\s]*\s*\)$"),  # `X ( https://api.example.com/health )`
+    # `X ( https://api.example.com/health )`, `X ( smtp.example.com )`
+    re.compile(r"\s*\((?:\s*https?://[^()\s]*|\s+[^()\s]+\.[^()\s]+)\s*\)$"),
     re.compile(r"\s*[\(\[]?\s*[x\u00d7]\s?\d{1,6}\s*[\)\]]?$"),  # x3, (x3) and with a multiplication sign
     re.compile(r"\s*\(\d{1,6}(?: (?:alerts?|firing|instances?|more))?\)$", re.IGNORECASE),  # (3 alerts), (3)
     PRIORITY_GROUP,
@@ -162,6 +164,8 @@ HEADED_TOKEN = re.compile(r"(?:^|[(\[:|\u2013\u2014-]\s*)([A-Za-z][\w.:-]*?)(?=[
 CONNECTORS = {"on", "in", "at", "for", "with", "from", "firing", "resolved", "triggered", "state", "changed", "went"}
 SUMMARISED_SOURCES = {"pagerduty", "opsgenie", "datadog"}  # their titles are free text that may name the host
 CONNECTOR_MARKS = ("(", "[", "{", "@", "\u00b7", "\u2022")
+COUNTS_ONLY = re.compile(r"(?:\W*\d+\s+(?:firing|resolved|pending)\s+alerts?(?:\(s\))?)+\W*", re.IGNORECASE)
+LISTED = re.compile(r"^[ \t]*(?:[-\u2022*][ \t]*)?\[([^\[\]\n]{2,120})\][ \t]+\S", re.MULTILINE)  # `- [Name] summary`
 AM_TITLE = re.compile(r"\[(?:FIRING|RESOLVED)(?::\d{1,9})?(?:\s*[,|/]\s*RESOLVED:\d{1,9})?\][ \t]*(?P<rest>[^\n]*)")
 
 
@@ -201,7 +205,7 @@ def clean_name(name: str, message: AlertMessage, source: str | None = None) -> s
     if wrapped := WRAPPED.match(text):
         text = _strip_prefixes(wrapped["inner"], hosts, strip_hosts=not summarised)  # `(Title) - Assigned to Jane`
     if quoted := QUOTED.match(text):
-        text = quoted[1].strip()
+        text = _strip_prefixes(quoted[1].strip(), hosts, strip_hosts=not summarised)  # `"[S2] X: ..." created by`
     if (named := TRAILING_RULE.match(text)) and strong_rule_name(named["name"]) and " " in named["prose"].strip():
         return named["name"]
     text = _strip_suffixes(text, hosts, strip_hosts=not summarised)
@@ -213,7 +217,15 @@ def clean_name(name: str, message: AlertMessage, source: str | None = None) -> s
         text = ruled[0]  # a clause headed by a token that can only be a rule's name: the token
     if not text or len(text) > MAX_NAME or not re.search(r"[A-Za-z]", text) or STATES_ONLY.fullmatch(text):
         return None
-    return text
+    return None if COUNTS_ONLY.fullmatch(text) else text  # `1 firing alert(s), 0 resolved alert(s)` names none
+
+
+def listed_name(message: AlertMessage) -> str | None:
+    """For a title that names no alert (only counts or states): the first alert its body lists, `- [Name] ...`."""
+    for match in LISTED.finditer(message.flat[:TITLE_LIMIT]):
+        if (name := clean_name(match[1], message)) and not STATES_ONLY.fullmatch(name):
+            return name
+    return None
 
 
 def split_labels(rest: str) -> tuple[list[str], list[str]]:
@@ -262,9 +274,10 @@ def _emphasised(line: str) -> str | None:
         if not (STATE_LED.match(_bare(part)) or TAG.match(part) or _located(part, line[:start]))
     ]
     outside = EMPHASIS.sub(" ", line)
-    if len(parts) == 1 and re.search(r"[A-Za-z]{2}", EMOJI.sub(" ", outside)):
-        return parts[0]
-    return None
+    if not re.search(r"[A-Za-z]{2}", EMOJI.sub(" ", outside)):
+        return None
+    ruled = [part for part in parts if _rule_like(part)]  # `*Alarm State Change* — `db-lag-high` changed ...`
+    return parts[0] if len(parts) == 1 else ruled[0] if len(ruled) == 1 else None
 
 
 def _located(part: str, before: str) -> bool:

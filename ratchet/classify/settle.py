@@ -5,7 +5,7 @@ closing of a relayed `[FIRING:1]` alert)."""
 from __future__ import annotations
 
 from ratchet.classify.models import AlertMessage, Classification, fingerprint
-from ratchet.classify.names import clean_name, settle_name
+from ratchet.classify.names import clean_name, listed_name, settle_name
 from ratchet.classify.states import header_kind, strongest
 from ratchet.classify.structure import title_of
 
@@ -15,7 +15,11 @@ FORMAT_CONFIDENCE = 0.9  # a format recogniser's: its name stands even when no d
 def settled(found: Classification, message: AlertMessage) -> Classification:
     if not found.is_alert:
         return found
-    name = settle_name(found.alert, message, found.source) or clean_name(title_of(message) or "", message)
+    name = (
+        settle_name(found.alert, message, found.source)
+        or clean_name(title_of(message) or "", message)
+        or listed_name(message)
+    )
     if name is None and found.confidence >= FORMAT_CONFIDENCE:
         name = found.alert  # a format's own reading stands; a guess's raw line is no name
     kind = found.kind if found.kind == "alert_resolved" else strongest([found.kind, header_kind(message)]) or found.kind

@@ -94,6 +94,9 @@ def recognise(message: AlertMessage) -> Classification | None:
         found = _read(line)
         if found is not None:
             kind, alert, kind_by_emoji = found
+            titled = next((a.title for a in message.attachments if a.title.strip()), None)
+            if alert == line and titled is not None and line not in titled:
+                alert = titled  # a status line in a pretext or the body names nothing: the attachment's title does
             return Classification(
                 kind=kind,  # type: ignore[arg-type]
                 alert=alert,
