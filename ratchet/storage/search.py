@@ -1,9 +1,11 @@
-"""Hybrid retrieval over document chunks: pgvector (cosine, HNSW) and full-text, fused by reciprocal rank fusion.
+"""Hybrid retrieval: documentation chunks and Slack messages, each by pgvector (cosine, HNSW) and full text.
 
-The full-text side ORs the query's terms (`websearch_to_tsquery` would AND them, and a question rarely shares
-every word with its answer) and ranks with `ts_rank` normalised by document length (on the runbook evaluation
-it finds the right document first 45% of the time against 11% for `ts_rank_cd`); both sides take their best
-`candidates`, then RRF (k = 60) ranks the union.
+Documentation is ranked per document, so a top 5 is five documents: the full-text side scores chunks with BM25
+over `chunk_terms` (migration 0006: term frequencies with headings and paths weighted, identifiers split into
+their words), the vector side by cosine similarity; each side ranks documents by their best chunk, reciprocal
+rank fusion (k = 60) merges the two rankings, and each document brings its best passages (by the chunks' own fused
+ranks). BM25 lets a long question's rare words decide (`nf_conntrack: table full` finds the conntrack runbook)
+where `ts_rank` weighs every matched word alike; bench/doc_qa_eval.py measures both.
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ from pydantic import BaseModel
 
 Mode = Literal["hybrid", "vector", "text"]
 RRF_K = 60
+TEXT_WEIGHT = 1.0
+WHOLE_DOCUMENT_WEIGHT = 1.0
+BEST_CHUNK_WEIGHT = 1.0
+VECTOR_WEIGHT = 0.0
+BM25_K1 = 1.2  # term-frequency saturation
+BM25_B = 0.75  # length normalisation
 
 
 class ChunkHit(BaseModel):
@@ -27,37 +35,97 @@ class ChunkHit(BaseModel):
     title: str | None
     heading: str
     content: str
-    score: float
-    similarity: float | None  # cosine similarity to the query vector
-    vector_rank: int | None
-    text_rank: int | None
+    score: float  # the document's fused score: passages of one document share it
+    similarity: float | None  # cosine similarity of this passage to the query vector
+    vector_rank: int | None  # the document's rank on the vector side
+    text_rank: int | None  # the document's rank on the full-text side
+    bm25: float | None  # this passage's BM25 score over the query's greatest (the sum of its terms' idf)
+    coverage: float  # the share of the query's words (weighted by rarity) the document holds
 
 
 SEARCH = """
 WITH query AS (
-    SELECT to_tsquery('english', replace(plainto_tsquery('english', %(text)s)::text, ' & ', ' | ')) AS tsq
+    SELECT DISTINCT t.lexeme FROM unnest(to_tsvector('english', search_words(%(text)s))) t
 ),
-by_vector AS (
-    SELECT c.id, row_number() OVER (ORDER BY c.embedding <=> %(vector)s) AS rank
+corpus AS (
+    SELECT (SELECT count(*) FROM document_chunks)::real AS chunks,
+           (SELECT greatest(avg(terms), 1) FROM document_chunks)::real AS chunk_terms,
+           (SELECT count(*) FROM documents)::real AS documents,
+           (SELECT greatest(avg(terms), 1) FROM documents)::real AS document_terms
+),
+postings AS (
+    SELECT ct.lexeme, ct.chunk_id, ct.document_id, ct.tf, ct.terms, count(*) OVER (PARTITION BY ct.lexeme) AS df
+    FROM chunk_terms ct JOIN query USING (lexeme)
+    WHERE %(use_text)s
+      AND (%(source)s::text IS NULL OR ct.document_id IN (SELECT id FROM documents WHERE source = %(source)s))
+),
+text_chunks AS (
+    SELECT p.chunk_id AS id, p.document_id,
+           sum(ln(1 + (corpus.chunks - p.df + 0.5) / (p.df + 0.5)) * p.tf * (%(k1)s + 1)
+               / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * p.terms / corpus.chunk_terms))) AS bm25
+    FROM postings p, corpus
+    GROUP BY p.chunk_id, p.document_id
+),
+document_postings AS (
+    SELECT lexeme, document_id, sum(tf) AS tf, count(*) OVER (PARTITION BY lexeme) AS df
+    FROM postings GROUP BY lexeme, document_id
+),
+query_weights AS (  -- each query term's idf over documents; a term no document holds weighs the most
+    SELECT q.lexeme, ln(1 + (corpus.documents - coalesce(df, 0) + 0.5) / (coalesce(df, 0) + 0.5)) AS idf
+    FROM query q LEFT JOIN (SELECT DISTINCT lexeme, df FROM document_postings) known USING (lexeme), corpus
+),
+coverage AS (  -- the share of the query's weight a document holds
+    SELECT p.document_id, sum(w.idf) / (SELECT nullif(sum(idf), 0) FROM query_weights) AS coverage
+    FROM (SELECT DISTINCT lexeme, document_id FROM document_postings) p JOIN query_weights w USING (lexeme)
+    GROUP BY p.document_id
+),
+text_documents AS (  -- BM25 over whole documents, and over their best chunk: each ranks them, fused
+    SELECT document_id, row_number() OVER (ORDER BY
+        %(whole_weight)s / (%(k)s + whole_rank) + %(chunk_weight)s / (%(k)s + chunk_rank) DESC, document_id) AS rank
     FROM (
-        SELECT c.id, c.embedding FROM document_chunks c JOIN documents d ON d.id = c.document_id
-        WHERE %(use_vector)s AND c.embedding IS NOT NULL AND (%(source)s::text IS NULL OR d.source = %(source)s)
-        ORDER BY c.embedding <=> %(vector)s LIMIT %(candidates)s
-    ) c
+        SELECT w.document_id, rank() OVER (ORDER BY w.bm25 DESC) AS whole_rank,
+               rank() OVER (ORDER BY c.bm25 DESC) AS chunk_rank
+        FROM (
+            SELECT p.document_id,
+                   sum(ln(1 + (corpus.documents - p.df + 0.5) / (p.df + 0.5)) * p.tf * (%(k1)s + 1)
+                       / (p.tf + %(k1)s * (1 - %(b)s + %(b)s * d.terms / corpus.document_terms))) AS bm25
+            FROM document_postings p JOIN documents d ON d.id = p.document_id, corpus
+            GROUP BY p.document_id
+        ) w JOIN (SELECT document_id, max(bm25) AS bm25 FROM text_chunks GROUP BY document_id) c USING (document_id)
+    ) ranks
 ),
-by_text AS (
-    SELECT c.id, row_number() OVER (ORDER BY ts_rank(c.tsv, query.tsq, 1) DESC, c.id) AS rank
-    FROM document_chunks c JOIN documents d ON d.id = c.document_id, query
-    WHERE %(use_text)s AND c.tsv @@ query.tsq AND (%(source)s::text IS NULL OR d.source = %(source)s)
-    ORDER BY ts_rank(c.tsv, query.tsq, 1) DESC, c.id LIMIT %(candidates)s
+vector_chunks AS (  -- the nearest chunks, then the source's among them
+    SELECT nearest.id, nearest.document_id, 1 - nearest.distance AS similarity
+    FROM (
+        SELECT id, document_id, embedding <=> %(vector)s AS distance FROM document_chunks
+        WHERE %(use_vector)s AND embedding IS NOT NULL ORDER BY embedding <=> %(vector)s LIMIT %(candidates)s
+    ) nearest JOIN documents d ON d.id = nearest.document_id
+    WHERE %(source)s::text IS NULL OR d.source = %(source)s
+),
+vector_documents AS (
+    SELECT document_id, row_number() OVER (ORDER BY max(similarity) DESC, document_id) AS rank
+    FROM vector_chunks GROUP BY document_id
+),
+ranked_documents AS (
+    SELECT document_id, t.rank AS text_rank, v.rank AS vector_rank,
+           coalesce(%(text_weight)s / (%(k)s + t.rank), 0) + coalesce(%(vector_weight)s / (%(k)s + v.rank), 0) AS score
+    FROM text_documents t FULL JOIN vector_documents v USING (document_id)
+    ORDER BY score DESC, coalesce(v.rank, 1000000), coalesce(t.rank, 1000000) LIMIT %(limit)s
+),
+passages AS (  -- a document's chunks, best first: by BM25, then by similarity
+    SELECT id, document_id, t.bm25, v.similarity, row_number() OVER (
+        PARTITION BY document_id ORDER BY t.bm25 DESC NULLS LAST, v.similarity DESC NULLS LAST, id
+    ) AS passage
+    FROM text_chunks t FULL JOIN vector_chunks v USING (id, document_id)
+    WHERE document_id IN (SELECT document_id FROM ranked_documents)
 )
-SELECT d.source, d.path, d.url, d.title, c.heading, c.content,
-       coalesce(1.0 / (%(k)s + v.rank), 0) + coalesce(1.0 / (%(k)s + t.rank), 0) AS score,
-       1 - (c.embedding <=> %(vector)s) AS similarity, v.rank AS vector_rank, t.rank AS text_rank
-FROM by_vector v FULL JOIN by_text t USING (id)
-JOIN document_chunks c ON c.id = coalesce(v.id, t.id) JOIN documents d ON d.id = c.document_id
-ORDER BY score DESC, coalesce(v.rank, 1000), coalesce(t.rank, 1000)
-LIMIT %(limit)s
+SELECT d.source, d.path, d.url, d.title, dc.heading, dc.content, r.score, p.similarity,
+       r.vector_rank, r.text_rank, p.bm25 / (SELECT nullif(sum(idf), 0) FROM query_weights) AS bm25,
+       coalesce(c.coverage, 0) AS coverage
+FROM ranked_documents r JOIN passages p USING (document_id) LEFT JOIN coverage c USING (document_id)
+JOIN documents d ON d.id = r.document_id JOIN document_chunks dc ON dc.id = p.id
+WHERE p.passage <= %(per_document)s
+ORDER BY r.score DESC, coalesce(r.vector_rank, 1000000), coalesce(r.text_rank, 1000000), p.passage
 """
 
 
@@ -69,9 +137,11 @@ async def search_chunks(
     mode: Mode = "hybrid",
     source: str | None = None,
     limit: int = 10,
-    candidates: int = 50,
+    per_document: int = 1,
+    candidates: int = 100,
 ) -> list[ChunkHit]:
-    """The best chunks for a query, each with where it lives and how each side ranked it."""
+    """The `limit` best documents for a query, each with its `per_document` best passages (best first), and where
+    each lives and how each side ranked it."""
     async with conn.cursor(row_factory=class_row(ChunkHit)) as cursor:
         await cursor.execute(
             SEARCH,
@@ -83,7 +153,14 @@ async def search_chunks(
                 "source": source,
                 "candidates": max(candidates, limit),
                 "limit": limit,
+                "per_document": per_document,
                 "k": RRF_K,
+                "text_weight": TEXT_WEIGHT,
+                "whole_weight": WHOLE_DOCUMENT_WEIGHT,
+                "chunk_weight": BEST_CHUNK_WEIGHT,
+                "vector_weight": VECTOR_WEIGHT,
+                "k1": BM25_K1,
+                "b": BM25_B,
             },
         )
         return await cursor.fetchall()
