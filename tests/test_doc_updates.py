@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
-from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -28,7 +27,6 @@ from ratchet.llm import LocalEmbeddings
 from ratchet.redact import redact
 from ratchet.storage import documents
 from ratchet.storage.documents import StoredDocument
-from ratchet.storage.search import search_chunks
 from tests.conftest import DATA
 from tests.github_stub import GitHubStub
 from tests.helpers import ScriptedModel
@@ -163,20 +161,6 @@ async def test_without_a_name_the_best_chunks_vote_for_the_document(
     expected: tuple[str, str],
 ) -> None:
     assert await choose(pool, local_embeddings, request_text) == expected
-
-
-async def test_counting_hits_alone_would_pick_a_long_document(
-    pool: AsyncConnectionPool, local_embeddings: LocalEmbeddings, indexed: DocSource
-) -> None:
-    """Why the votes are weighted: the reference's rule, the document with most of the 25 best chunks, picks a long
-    document that has nothing about crash loops."""
-    async with pool.connection() as conn:
-        hits = await search_chunks(conn, REQUEST, local_embeddings.embed_query(REQUEST), limit=25)
-        votes = Counter((hit.source, hit.path) for hit in hits)
-        sizes = await documents.chunk_counts(conn, list(votes))
-    most = votes.most_common(1)[0][0]
-    assert most != ("runbooks", CRASHLOOP) and sizes[most] > 4 * sizes[("runbooks", CRASHLOOP)]
-    assert await choose(pool, local_embeddings, REQUEST) == ("runbooks", CRASHLOOP)
 
 
 async def test_no_documents_no_choice(pool: AsyncConnectionPool, local_embeddings: LocalEmbeddings) -> None:

@@ -16,7 +16,6 @@ import base64
 import binascii
 import difflib
 import hashlib
-import math
 import re
 from typing import Any
 from urllib.parse import quote
@@ -33,7 +32,6 @@ from ratchet.storage import documents
 from ratchet.storage.documents import StoredDocument
 from ratchet.storage.search import search_chunks
 
-NEAREST_CHUNKS = 25
 BRANCH_PREFIX = "ratchet/docs-"
 GITHUB_TIMEOUT = 30.0  # seconds for one request: a person is waiting in the thread
 _MENTIONED = re.compile(r"[\w./-]*\w\.md\b", re.IGNORECASE)
@@ -71,26 +69,15 @@ async def choose_document(
     conn: AsyncConnection[Any], embeddings: Embeddings, request: str, path: str | None = None
 ) -> StoredDocument | None:
     """The document to change: the one at `path` when given (None when there is none), else a `*.md` file the
-    request names, else the one the request's 25 best chunks (hybrid search) vote for: the chunk ranked r votes 1/r
-    for its document, and a document's votes are divided by the square root of its number of chunks.
-
-    The reference counts the 25 nearest chunks alone, which picks the longest documents whatever the request: on
-    tests/data/docs (15 change requests, each phrased 4 ways) it chose the right document 12 times in 60, the
-    document of the best chunk 50 times, these weighted votes 54 times."""
+    request names, else the document search ranks first for the request (documents are ranked as wholes, so a long
+    document does not win by the number of its chunks that match a little)."""
     if path is not None:
         return await documents.find_document(conn, _relative(path))
     for name in _MENTIONED.findall(request):
         if found := await documents.find_document(conn, _relative(name)):
             return found
-    hits = await search_chunks(conn, request, await embeddings.aembed_query(request), limit=NEAREST_CHUNKS)
-    if not hits:
-        return None
-    votes: dict[tuple[str, str], float] = {}
-    for rank, hit in enumerate(hits, start=1):
-        votes[hit.source, hit.path] = votes.get((hit.source, hit.path), 0.0) + 1 / rank
-    sizes = await documents.chunk_counts(conn, list(votes))
-    source, best = max(votes, key=lambda key: votes[key] / math.sqrt(sizes.get(key, 1)))
-    return await documents.get_document(conn, source, best)
+    hits = await search_chunks(conn, request, await embeddings.aembed_query(request), limit=1)
+    return await documents.get_document(conn, hits[0].source, hits[0].path) if hits else None
 
 
 async def propose_edit(model: BaseChatModel, document: StoredDocument, request: str) -> DocEdit:

@@ -169,22 +169,6 @@ async def find_document(conn: AsyncConnection[Any], name: str) -> StoredDocument
         return await cursor.fetchone()
 
 
-async def chunk_counts(conn: AsyncConnection[Any], keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """How many chunks each of these documents, given as (source, path), has."""
-    rows = await (
-        await conn.execute(
-            """
-            SELECT d.source, d.path, count(c.id)::int FROM documents d
-            JOIN unnest(%s::text[], %s::text[]) AS k (source, path) USING (source, path)
-            JOIN document_chunks c ON c.document_id = d.id
-            GROUP BY d.id
-            """,
-            ([source for source, _ in keys], [path for _, path in keys]),
-        )
-    ).fetchall()
-    return {(source, path): count for source, path, count in rows}
-
-
 class DocumentRef(BaseModel):
     """Which document, without its content."""
 
