@@ -32,6 +32,7 @@ PROMETHEUS_MARKDOWN = [
     "content/runbooks/kubernetes/KubePodCrashLooping.md",
     "content/runbooks/kubernetes/_index.md",
     "content/runbooks/node/NodeFilesystemSpaceFillingUp.md",
+    "content/runbooks/node/NodeHighNumberConntrackEntriesUsed.md",
     "content/runbooks/prometheus/PrometheusRuleFailures.md",
 ]
 
@@ -82,7 +83,12 @@ async def test_local_source_reads_the_selected_files_as_they_are(tmp_path: Path)
             "content",
             ["**/*.md"],
             ["runbooks/kubernetes/", "runbooks/etcd", "_index.md"],
-            ["AlertmanagerFailedReload", "NodeFilesystemSpaceFillingUp", "PrometheusRuleFailures"],
+            [
+                "AlertmanagerFailedReload",
+                "NodeFilesystemSpaceFillingUp",
+                "NodeHighNumberConntrackEntriesUsed",
+                "PrometheusRuleFailures",
+            ],
         ),
         (
             "",
@@ -90,7 +96,12 @@ async def test_local_source_reads_the_selected_files_as_they_are(tmp_path: Path)
             [],
             ["etcdMembersDown", "KubeAPIDown", "KubeAPIErrorBudgetBurn"],
         ),
-        ("content/runbooks/node", ["*.md"], [], ["NodeFilesystemSpaceFillingUp"]),
+        (
+            "content/runbooks/node",
+            ["*.md"],
+            [],
+            ["NodeFilesystemSpaceFillingUp", "NodeHighNumberConntrackEntriesUsed"],
+        ),
     ],
 )
 async def test_local_include_and_exclude_globs(
