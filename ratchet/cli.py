@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import logging
 import signal
@@ -213,8 +214,10 @@ async def refresh_with_progress(runtime: Any, sources: list[Any]) -> list[Any]:
 def docs_add(
     location: str = typer.Argument(..., help="A directory, a git URL, or owner/repo on GitHub."),
     name: str | None = typer.Option(None, help="Name of the source (default: from the location)."),
+    replace: bool = typer.Option(False, "--replace", help="Replace the source of that name that reads elsewhere."),
 ) -> None:
     """Register a documentation source and ingest it."""
+    from ratchet.knowledge import library
     from ratchet.knowledge.sources import DocSource
     from ratchet.runtime import open_runtime
     from ratchet.storage import documents
@@ -227,7 +230,21 @@ def docs_add(
         except ValueError as error:
             raise ConfigError(f"docs add: {error}") from None
         async with open_runtime(settings) as runtime:
-            async with runtime.pool.connection() as conn:
+            taken = next((s for s in await library.all_sources(runtime) if s.name == source.name), None)
+            elsewhere = taken is not None and (taken.kind, taken.location) != (source.kind, source.location)
+            if elsewhere and source.name in {s.name for s in library.configured_sources(settings)}:
+                raise ConfigError(
+                    f"docs add: {source.name!r} is the name of {taken.location} in RATCHET_DOCS_CONFIG; "
+                    "choose another --name"
+                )
+            if elsewhere and not replace:
+                raise ConfigError(
+                    f"docs add: a source named {source.name!r} already reads {taken.location}; "
+                    "choose another --name, or pass --replace to replace it and drop its documents"
+                )
+            async with runtime.pool.connection() as conn, conn.transaction():
+                if elsewhere:  # replaced: none of the other location's documents stay
+                    await documents.delete_missing(conn, source.name, present=set())
                 await documents.save_source(
                     conn, source.name, source.kind, source.location, source.model_dump(mode="json")
                 )
@@ -353,6 +370,61 @@ def runbook(
             console.print(synthesized.to_markdown(), markup=False, highlight=False)
 
     run(find())
+
+
+@app.command()
+def ask(
+    question: str,
+    channel: str | None = typer.Option(None, help="Ask as in this channel (id or name): its tool allow-list."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """What the bot would answer, without Slack: with RATCHET_LLM the agent's cited answer, else the docs'."""
+    from ratchet.bot import check_tool_names
+    from ratchet.classify.classifier import Classifier
+    from ratchet.config import load_channels_config, load_mcp_config
+    from ratchet.context import TriageContext
+    from ratchet.graphs.conversation import ask as ask_bot
+    from ratchet.runtime import open_runtime
+    from ratchet.slack.events import BotIdentity
+    from ratchet.slack.formatting import markdown_to_mrkdwn
+    from ratchet.slack.posting import DryRunPoster
+    from ratchet.tools import TOOLS
+    from ratchet.tools.mcp import load_mcp_tools
+
+    settings = settings_or_exit()
+
+    async def answer() -> None:
+        channels_config = load_channels_config(settings.channels_config)
+        mcp = load_mcp_config(settings.mcp_config)
+        mcp_tools = await load_mcp_tools(mcp, reserved=[tool.name for tool in TOOLS]) if settings.llm != "none" else []
+        check_tool_names(channels_config, [*TOOLS, *mcp_tools], mcp)
+        async with open_runtime(settings) as runtime:
+            context = TriageContext(
+                pool=runtime.pool,
+                embeddings=runtime.embeddings,
+                classifier=Classifier(command=settings.classifier_command, chat_model=runtime.chat_model),
+                poster=DryRunPoster(),
+                bot=BotIdentity(team_id="", user_id=""),
+                chat_model=runtime.chat_model,
+                channels=channels_config,
+                extra_tools=mcp_tools,
+                github_api_url=settings.github_api_url,
+                thread_token_budget=settings.thread_token_budget,
+            )
+            found = await ask_bot(context, question, channel=channel)
+        if as_json:
+            print(json.dumps(found.report().model_dump(), ensure_ascii=False, indent=2))
+            return
+        console.print(question, style="bold", markup=False, highlight=False)
+        # what Slack would show, its `&amp;`-style escapes read back
+        reply = html.unescape(markdown_to_mrkdwn(found.to_markdown()))
+        console.print(reply, markup=False, highlight=False, soft_wrap=True)
+        for passage in found.passages:
+            score = f"{passage.score:.4f}" if passage.score is not None else "-"
+            where = f"[{passage.number}] {passage.source}:{passage.path} > {passage.heading} ({score})"
+            console.print(where, style="dim", markup=False, highlight=False)
+
+    run(answer())
 
 
 @app.command()

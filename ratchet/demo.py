@@ -180,7 +180,7 @@ async def index_runbooks(bot: Bot, console: Console) -> None:
         name="prometheus-operator-runbooks",
         kind="local",
         location=str(DEMO_DATA / "runbooks"),
-        url_base="https://github.com/prometheus-operator/runbooks/blob/main/content/{path}",
+        url_template="https://github.com/prometheus-operator/runbooks/blob/main/content/{path}",
         exclude=["SOURCE.md"],
     )
     [report] = await library.refresh(bot.runtime, [source])

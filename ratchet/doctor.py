@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shlex
 import shutil
@@ -10,6 +11,8 @@ from collections.abc import Awaitable, Callable
 from typing import Literal
 
 import httpx
+from psycopg import AsyncConnection
+from psycopg.errors import UndefinedTable
 from pydantic import BaseModel
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -24,7 +27,7 @@ from ratchet.config import (
     split_model_spec,
 )
 from ratchet.llm import build_embeddings, embedding_identity
-from ratchet.storage import migrations, vectors
+from ratchet.storage import documents, migrations, vectors
 from ratchet.storage.database import PGVECTOR_HELP, database_url, inspect_server
 from ratchet.storage.vectors import REEMBED_COMMAND
 
@@ -70,8 +73,6 @@ async def check_database(settings: Settings) -> list[Check]:
 
 
 async def check_schema(settings: Settings, url: str) -> Check:
-    from psycopg import AsyncConnection
-
     async with await AsyncConnection.connect(url) as conn:
         states = await migrations.status(conn)
         pending = [s for s in states if s.applied_at is None]
@@ -228,22 +229,6 @@ def check_files(settings: Settings) -> list[Check]:
                 "set RATCHET_CHANNELS_CONFIG to a YAML file of per-channel settings",
             )
         )
-    if settings.docs_config is not None:
-        from ratchet.knowledge.library import configured_sources
-
-        try:
-            names = ", ".join(source.name for source in configured_sources(settings)) or "none"
-            checks.append(ok("docs config", f"documentation sources: {names}"))
-        except ConfigError as error:
-            checks.append(fail("docs config", str(error), "fix the file; `ratchet docs list` shows what is indexed"))
-    else:
-        checks.append(
-            warn(
-                "docs config",
-                "not set: no documentation sources, so no curated runbooks or doc answers",
-                "set RATCHET_DOCS_CONFIG to a YAML file listing documentation sources",
-            )
-        )
     if settings.api_token is None and settings.http_host not in ("127.0.0.1", "localhost", "::1"):
         checks.append(
             fail(
@@ -253,6 +238,33 @@ def check_files(settings: Settings) -> list[Check]:
             )
         )
     return checks
+
+
+async def check_docs(settings: Settings, *, database: bool) -> Check:
+    """The documentation sources: the docs config file's, and those added with `ratchet docs add` (kept in the
+    database, read when the `database` check passed)."""
+    from ratchet.knowledge.library import configured_sources
+
+    try:
+        from_file = [source.name for source in configured_sources(settings)]
+    except ConfigError as error:
+        return fail("docs config", str(error), "fix the file; `ratchet docs list` shows what is indexed")
+    stored: list[str] = []
+    if database:
+        async with await AsyncConnection.connect(await asyncio.to_thread(database_url, settings)) as conn:
+            with contextlib.suppress(UndefinedTable):  # no schema yet, so nothing was added
+                stored = [source.name for source in await documents.list_sources(conn)]
+    added = ", ".join(name for name in stored if name not in from_file)
+    if settings.docs_config is not None:
+        detail = f"documentation sources: {', '.join(from_file) or 'none'}"
+        return ok("docs config", detail + (f"; added with `ratchet docs add`: {added}" if added else ""))
+    if added:
+        return ok("docs config", f"not set; documentation sources added with `ratchet docs add`: {added}")
+    return warn(
+        "docs config",
+        "not set: no documentation sources, so no curated runbooks or doc answers",
+        "set RATCHET_DOCS_CONFIG to a YAML file listing documentation sources, or run `ratchet docs add <dir-or-url>`",
+    )
 
 
 async def run_checks(settings: Settings) -> list[Check]:
@@ -267,4 +279,5 @@ async def run_checks(settings: Settings) -> list[Check]:
     checks: list[Check] = []
     for result in results:
         checks.extend(result if isinstance(result, list) else [result])
-    return [*checks, *check_files(settings)]
+    database = any(check.name == "database" and check.status == "ok" for check in checks)
+    return [*checks, *check_files(settings), await check_docs(settings, database=database)]

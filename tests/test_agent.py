@@ -30,6 +30,7 @@ from tests.helpers import ScriptedModel
 
 BOT = BotIdentity(team_id="T0TEAM", user_id="U0RATCHET", bot_id="B0RATCHET")
 CHANNEL, TS = "C0OPS0001", "1795500000.000100"
+CRASHLOOP = "content/runbooks/kubernetes/KubePodCrashLooping.md"
 
 
 @pytest.fixture
@@ -77,20 +78,19 @@ def call(name: str, **args: Any) -> AIMessage:
 
 
 async def test_the_agent_looks_things_up_then_answers(runtime: Runtime) -> None:
-    final = (
-        "Start with <https://runbooks.example/kubepodcrashlooping|the runbook>: `kubectl describe pod`, then the logs."
-    )
+    final = f"Start with the runbook (`{CRASHLOOP}`): `kubectl describe pod`, then the logs."
     model = ScriptedModel(responses=[call("fetch_runbook", alert="KubePodCrashLooping"), AIMessage(content=final)])
     poster = await ask(runtime, model, "what should I check first when KubePodCrashLooping fires?")
     [(reply, _)] = poster.posted
-    assert (reply.module, reply.markdown, reply.thread_ts) == ("commands", final, TS)
+    assert (reply.module, reply.thread_ts) == ("commands", TS)
+    assert reply.markdown.startswith(f"{final}\n\n**Sources**\n[1] ") and reply.markdown.endswith(f"({CRASHLOOP})")
     first, second = model.seen
     question = next(m for m in first if isinstance(m, HumanMessage)).content
     assert (
         "<<<QUESTION from U0PRIYA\nwhat should I check first when KubePodCrashLooping fires?\nQUESTION>>>" in question
     )
     [tool_result] = [m for m in second if isinstance(m, ToolMessage)]
-    assert "content/runbooks/kubernetes/KubePodCrashLooping.md" in tool_result.content
+    assert CRASHLOOP in tool_result.content
 
 
 async def test_a_failing_model_is_retried_then_the_person_still_gets_an_answer(
@@ -142,12 +142,15 @@ async def test_a_thread_past_its_token_budget_gets_the_reason_and_the_docs_witho
     runtime: Runtime,
 ) -> None:
     spent = {"input_tokens": 4200, "output_tokens": 300, "total_tokens": 4500}
-    model = ScriptedModel(responses=[AIMessage(content="Check the previous container's logs.", usage_metadata=spent)])
+    answer = f"Check the previous container's logs ({CRASHLOOP})."
+    model = ScriptedModel(
+        responses=[call("search_docs", query="crash looping pod"), AIMessage(content=answer, usage_metadata=spent)]
+    )
     first = await ask(runtime, model, "how do I debug a crash looping pod?", thread_token_budget=4000)
-    assert [reply.markdown for reply, _ in first.posted] == ["Check the previous container's logs."]
+    assert [reply.markdown.partition("\n\n")[0] for reply, _ in first.posted] == [answer]
     again = "and what if the crash looping pod has no logs?"
     second = await ask(runtime, model, again, ts="1795500060.000200", thread_token_budget=4000)
-    assert len(model.seen) == 1, "no model call once the thread has spent its budget"
+    assert len(model.seen) == 2, "no model call once the thread has spent its budget"
     [(reply, _)] = second.posted
     assert reply.markdown.startswith("_this thread has used its budget of 4,000 LLM tokens; ask in a new thread;")
     assert "KubePodCrashLooping" in reply.markdown

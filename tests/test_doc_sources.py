@@ -59,7 +59,8 @@ def docs_repo(tmp_path: Path) -> Path:
 
 
 async def test_local_source_reads_the_selected_files_as_they_are(tmp_path: Path) -> None:
-    source = DocSource(name="prometheus", kind="local", location=str(PROMETHEUS), exclude=["SOURCE.md"])
+    copy = shutil.copytree(PROMETHEUS, tmp_path / "prometheus")  # in no git checkout, so its files have no web URL
+    source = DocSource(name="prometheus", kind="local", location=str(copy), exclude=["SOURCE.md"])
     files = await read_source(source, tmp_path)
     assert [f.path for f in files] == PROMETHEUS_MARKDOWN  # no LICENSE, no extension-less file, no SOURCE.md
     for file in files:
@@ -115,14 +116,14 @@ async def test_local_include_and_exclude_globs(
     assert all((PROMETHEUS / path / f.path).is_file() for f in files)  # paths are relative to location + sub-path
 
 
-async def test_local_url_base_builds_browsable_urls(tmp_path: Path) -> None:
+async def test_local_url_template_builds_browsable_urls(tmp_path: Path) -> None:
     template = "https://github.com/prometheus-operator/runbooks/blob/main/{path}"
-    source = DocSource(name="prometheus", kind="local", location=str(PROMETHEUS), path=RUNBOOKS, url_base=template)
+    source = DocSource(name="prometheus", kind="local", location=str(PROMETHEUS), path=RUNBOOKS, url_template=template)
     files = {f.path: f for f in await read_source(source, tmp_path)}
     assert files["kubernetes/KubePodCrashLooping.md"].url == (
         "https://github.com/prometheus-operator/runbooks/blob/main/content/runbooks/kubernetes/KubePodCrashLooping.md"
     )
-    prefix = source.model_copy(update={"url_base": "https://runbooks.example.org/src/"})
+    prefix = source.model_copy(update={"url_template": "https://runbooks.example.org/src/"})
     assert prefix.file_url("node/NodeFilesystemSpaceFillingUp.md", None) == (
         "https://runbooks.example.org/src/content/runbooks/node/NodeFilesystemSpaceFillingUp.md"
     )
@@ -415,8 +416,8 @@ sources:
             "sources[0].path: expected a relative path",
         ),
         (
-            "sources:\n  - {name: a, kind: local, location: /x, url_base: 'https://x/{branch}/{path}'}\n",
-            "sources[0]: url_base of a local source may only use {path}",
+            "sources:\n  - {name: a, kind: local, location: /x, url_template: 'https://x/{branch}/{path}'}\n",
+            "sources[0]: url_template of a local source may only use {path}",
         ),
         (
             "sources:\n  - {name: a, kind: git, location: 'git@github.com:o/r.git', branch: '-x'}\n",
@@ -493,7 +494,7 @@ def test_default_urls_of_git_remotes() -> None:
         name="d",
         kind="git",
         location="https://git.example.com/ops/runbooks.git",
-        url_base="https://git.example.com/{owner}/{repo}/src/{branch}/{path}",
+        url_template="https://git.example.com/{owner}/{repo}/src/{branch}/{path}",
     )
     assert custom.file_url("x.md", "main") == "https://git.example.com/ops/runbooks/src/main/x.md"
 

@@ -14,6 +14,7 @@ from ratchet.slack.formatting import (
     SECTION_LIMIT,
     TEXT_LIMIT,
     SlackPost,
+    excerpt,
     markdown_to_mrkdwn,
     module_of,
     render_reply,
@@ -338,3 +339,30 @@ def test_random_documents_keep_the_split_invariants() -> None:
         parts = split_for_slack(mrkdwn, limit)
         assert all(0 < len(part) <= limit for part in parts)
         assert content("\n".join(parts)) == content(mrkdwn)
+
+
+EXCERPT = (
+    "## Diagnosis\n\nVerify the `config-reloader` logs.\n\n"
+    "```shell\n$ kubectl logs sts/alertmanager-main -c config-reloader\n$ kubectl get pods\n```\n\n"
+    "## Mitigation\n\nRun [amtool](https://github.com/prometheus/alertmanager#amtool)."
+)
+
+
+@pytest.mark.parametrize(
+    ("limit", "expected"),
+    [
+        (1000, EXCERPT),
+        (60, "## Diagnosis\n\nVerify the `config-reloader` logs.\n…"),  # a fence with no room for its code: dropped
+        (
+            120,
+            "## Diagnosis\n\nVerify the `config-reloader` logs.\n\n```shell\n"
+            "$ kubectl logs sts/alertmanager-main -c config-reloader\n```\n…",
+        ),
+        (175, EXCERPT.split("\n\n## Mitigation")[0] + "\n…"),  # a heading with nothing under it is left out
+        (20, "Verify the `config-…"),  # not even a line fits: the first line of text, shortened
+    ],
+)
+def test_an_excerpt_cuts_between_lines_and_closes_its_code_block(limit: int, expected: str) -> None:
+    cut = excerpt(EXCERPT, limit)
+    assert cut == expected
+    assert sum(line.startswith("```") for line in cut.splitlines()) % 2 == 0

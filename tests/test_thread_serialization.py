@@ -144,8 +144,9 @@ async def test_a_busy_thread_does_not_delay_other_threads(sim: SlackSimulator, d
     assert all(delay < ALERT_REPLY_BOUND for delay in alert_delays), (
         f"alerts waited behind the busy thread: {alert_delays}"
     )
-    assert [text for _, text in busy_replies] == [
-        f"answer to busy question {n}" for n in range(1, BUSY_QUESTIONS + 1)
+    # no docs are indexed: each answer, citing nothing, is an "I don't know" that quotes its question
+    assert [re.findall(r"busy question (\d+)", text) for _, text in busy_replies] == [
+        [str(n)] for n in range(1, BUSY_QUESTIONS + 1)
     ], f"the busy thread is answered in order: {busy_replies}"
     assert busy_total >= BUSY_QUESTIONS * MODEL_SECONDS
     busy_calls = sorted(call for call in model.calls if call[2] != "?")

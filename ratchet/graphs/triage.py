@@ -127,8 +127,10 @@ async def activity(state: TriageState, runtime: Runtime[TriageContext]) -> Triag
             ctx.embeddings,
             alert=found.alert,
             service=found.service,
+            fingerprint=found.fingerprint,
             at=state["posted_at"],
             readable=state["readable"],
+            bot_user_id=ctx.bot.user_id,
         )
     if not hits:
         return {"activity": "**Recent activity:** nothing related said in the last hour."}

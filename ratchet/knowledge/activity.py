@@ -15,9 +15,12 @@ from ratchet.config import ChannelsConfig
 from ratchet.knowledge.synthesis import permalink
 from ratchet.storage import channels, incidents, messages
 from ratchet.storage.incidents import Incident
-from ratchet.storage.search import MessageHit, search_messages
+from ratchet.storage.search import AlertSubject, MessageHit, search_messages
 
 RECENT_WINDOW = timedelta(hours=1)
+# cosine similarity from which a message found only by meaning is related: with the local model talk about an
+# alert scores 0.45-0.55 against its terms, chatter and other alerts' talk under 0.3
+RELATED_MIN_SIMILARITY = 0.35
 
 
 async def readable_channels(
@@ -41,14 +44,21 @@ async def recent_activity(
     *,
     alert: str,
     service: str | None = None,
+    fingerprint: str | None = None,
     at: datetime,
     readable: list[str],
+    bot_user_id: str,
     window: timedelta = RECENT_WINDOW,
     limit: int = 5,
 ) -> list[MessageHit]:
-    """People's messages in the `readable` channels from the window before `at` that match the alert's terms or
-    meaning (no alerts, no bots)."""
+    """People's messages in the `readable` channels from the window before `at` that share words with the alert's
+    terms or are close to them in meaning. Not alerts, nothing a bot posted, no question put to the bot; of the
+    threads of other alerts' notifications only the replies that name this alert or its service (see
+    `AlertSubject`): a busy hour's other incidents are not this one's activity."""
     query = alert_terms(alert, service)
+    subject = AlertSubject(
+        alert=alert, fingerprint=fingerprint, service=service, names=[alert, alert_name_words(alert)]
+    )
     return await search_messages(
         conn,
         query,
@@ -57,6 +67,9 @@ async def recent_activity(
         since=at - window,
         until=at,
         people_only=True,
+        bot_user_id=bot_user_id,
+        around=subject,
+        min_similarity=RELATED_MIN_SIMILARITY,
         limit=limit,
     )
 

@@ -63,7 +63,9 @@ async def refresh_source(
             progress(done, len(todo))
     async with pool.connection() as conn, conn.transaction():
         report.removed = await documents.delete_missing(conn, source.name, {f.path for f in files})
+        await documents.update_urls(conn, source.name, {f.path: f.url for f in files})  # a new remote or template
         await documents.mark_refreshed(conn, source.name, None)
+        await documents.count_corpus(conn)
     return report
 
 

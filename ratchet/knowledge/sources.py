@@ -8,12 +8,18 @@ The docs config (YAML) lists them:
         location: prometheus-operator/runbooks
         path: content/runbooks            # optional sub-path
         exclude: ["_index.md"]
+      - name: wiki
+        kind: local
+        location: /srv/wiki
+        url_template: "https://wiki.example.com/{path}"
 
-`read_source` returns every selected file of one source as text. Include/exclude globs are gitignore-like: `**`
-spans directories, `*` and `?` stay inside one name, a pattern without a slash matches a name at any depth, a
-trailing slash means everything below, and excluding a directory excludes what is in it. Hidden files and
-directories, symlinks leading outside the source, files over `MAX_FILE_BYTES` and files that are not UTF-8 are
-skipped (the last two with a warning).
+`read_source` returns every selected file of one source as text, each with its web URL: from the source's
+`url_template`, else where GitHub or GitLab shows it (a github source; a git source's remote; for a local directory,
+the `origin` of the git checkout it is in, at the checked-out branch), else none. Include/exclude globs are
+gitignore-like: `**` spans directories, `*` and `?` stay inside one name, a pattern without a slash matches a name
+at any depth, a trailing slash means everything below, and excluding a directory excludes what is in it. Hidden
+files and directories, symlinks leading outside the source, files over `MAX_FILE_BYTES` and files that are not
+UTF-8 are skipped (the last two with a warning).
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import shutil
 import signal
 import string
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -39,7 +45,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +61,8 @@ _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _GITHUB_REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/(?!\.\.?$)[A-Za-z0-9._-]+")
 _GIT_URL = re.compile(r"(?:https?|ssh|git|file)://\S+|[\w.-]+@[\w.-]+:\S+")
 _BRANCH = re.compile(r"(?!-)(?!.*\.\.)[^\s~^:?*\[\\]+")
-_WEB_HOST = re.compile(r"(?:https://(?:[^@/]+@)?|ssh://git@|git@)(github\.com|gitlab\.com)[:/].+")
-_WEB_BLOB = {
-    "github.com": "https://github.com/{owner}/{repo}/blob/{branch}/{path}",
-    "gitlab.com": "https://gitlab.com/{owner}/{repo}/-/blob/{branch}/{path}",
-}
+_SCP_REMOTE = re.compile(r"(?:[^@/]+@)?(?P<host>[^:/]+):(?P<path>[^/].*)")  # git@github.com:owner/repo.git
+GITHUB_BLOB = "https://github.com/{owner}/{repo}/blob/{branch}/{path}"
 
 
 class SourceError(Exception):
@@ -78,7 +81,7 @@ class DocSource(BaseModel):
     path: str = ""
     include: list[str] = Field(default_factory=lambda: list(DEFAULT_INCLUDE))
     exclude: list[str] = Field(default_factory=list)
-    url_base: str | None = None
+    url_template: str | None = Field(default=None, validation_alias=AliasChoices("url_template", "url_base"))
     token_env: str = "GITHUB_TOKEN"
 
     @field_validator("name")
@@ -132,12 +135,13 @@ class DocSource(BaseModel):
             raise ValueError("include lists no pattern, so nothing would be read")
         allowed = {"path"} if self.kind == "local" else {"path", "branch", "owner", "repo"}
         try:
-            fields = {field for _, field, _, _ in string.Formatter().parse(self.url_base or "") if field is not None}
+            template = self.url_template or ""
+            fields = {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
         except ValueError as exc:
-            raise ValueError(f"url_base is not a valid template: {exc}") from None
+            raise ValueError(f"url_template is not a valid template: {exc}") from None
         if fields - allowed:
             names = ", ".join("{" + f + "}" for f in sorted(allowed))
-            raise ValueError(f"url_base of a {self.kind} source may only use {names}, got {self.url_base!r}")
+            raise ValueError(f"url_template of a {self.kind} source may only use {names}, got {self.url_template!r}")
         self.location = location
         return self
 
@@ -171,19 +175,19 @@ class DocSource(BaseModel):
         return not any(_glob(p).fullmatch(a) for p in self.exclude for a in ancestors)
 
     def file_url(self, path: str, branch: str | None) -> str | None:
-        """The browsable URL of the file at `path` (relative to the source root), from `url_base` or the default."""
-        template = self.url_base
-        owner, repo = self._owner_repo()
+        """The browsable URL of the file at `path` (relative to the source root), from `url_template`, else where
+        GitHub or GitLab shows a github or git source's files (a local checkout's: `_checkout_links`)."""
+        template = self.url_template
         if template is None and self.kind == "github":
-            template = _WEB_BLOB["github.com"]
-        elif template is None and self.kind == "git" and (match := _WEB_HOST.fullmatch(self.location)):
-            template = _WEB_BLOB[match[1]]
+            template = GITHUB_BLOB
+        elif template is None and self.kind == "git":
+            template = web_blob_template(self.location)
         if template is None:
             return None
-        full = quote("/".join(p for p in (self.path, path) if p), safe="/")
-        if "{path}" not in template:
-            return f"{template.rstrip('/')}/{full}"
-        return template.format(path=full, branch=branch or "HEAD", owner=owner, repo=repo)
+        owner, repo = self._owner_repo()
+        return _fill(
+            template, "/".join(p for p in (self.path, path) if p), branch=branch or "HEAD", owner=owner, repo=repo
+        )
 
     def _owner_repo(self) -> tuple[str, str]:
         if self.kind == "local":
@@ -194,6 +198,44 @@ class DocSource(BaseModel):
         repo_path = urlsplit(self.location).path if "://" in self.location else self.location.split(":", 1)[-1]
         owner, _, repo = repo_path.strip("/").removesuffix(".git").rpartition("/")
         return owner, repo
+
+
+def web_blob_template(remote: str) -> str | None:
+    """Where the web shows a file of the git repository at `remote`, as a template of `{branch}` and `{path}`:
+    GitHub's `/blob/`, GitLab's `/-/blob/` (github.com, gitlab.com and self-hosted hosts named github.* or
+    gitlab.*), from the remote's https, ssh or scp-like (`git@host:owner/repo.git`) form; None for other hosts."""
+    remote = remote.strip()
+    if "://" in remote:
+        parts = urlsplit(remote)
+        if parts.scheme not in ("https", "http", "ssh", "git") or not parts.hostname:
+            return None
+        try:
+            port = parts.port
+        except ValueError:
+            return None
+        host, path = parts.hostname, parts.path
+        scheme = "http" if parts.scheme == "http" else "https"
+        address = f"{host}:{port}" if port and scheme == parts.scheme else host  # an ssh port is not the web's
+    elif match := _SCP_REMOTE.fullmatch(remote):
+        host, path, scheme = match["host"].lower(), match["path"], "https"
+        address = host
+    else:
+        return None
+    repo = path.strip("/").removesuffix(".git")
+    labels = host.split(".")
+    if "/" not in repo or not {"github", "gitlab"} & set(labels):
+        return None
+    blob = "blob" if "github" in labels else "-/blob"
+    return f"{scheme}://{address}/{repo}/{blob}/{{branch}}/{{path}}"
+
+
+def _fill(template: str, path: str, **fields: str) -> str:
+    """A file's URL: `template` with `path` (quoted) and `fields`; a template without `{path}` is a base the path
+    follows."""
+    full = quote(path, safe="/")
+    if "{path}" not in template:
+        return f"{template.rstrip('/')}/{full}"
+    return template.format(path=full, **fields)
 
 
 class DocsConfig(BaseModel):
@@ -278,10 +320,11 @@ async def read_source(
     Enterprise). Raises `SourceError`.
     """
     if source.kind == "local":
-        return await asyncio.to_thread(_read_tree, source, source.location, None)
+        links = await _checkout_links(source, timeout)
+        return await asyncio.to_thread(_read_tree, source, source.location, links)
     if source.kind == "git":
         checkout, branch = await _checkout(source, workdir, timeout)
-        return await asyncio.to_thread(_read_tree, source, checkout, branch)
+        return await asyncio.to_thread(_read_tree, source, checkout, functools.partial(source.file_url, branch=branch))
     return await _read_github(source, known or {}, timeout, github_api_url)
 
 
@@ -340,9 +383,35 @@ def _decode(source: DocSource, path: str, data: bytes) -> str | None:
         return None
 
 
-def _read_tree(source: DocSource, base: Path | str, branch: str | None) -> list[SourceFile]:
-    """The selected files under `base / source.path` (blocking; run in a thread)."""
-    root = Path(base).expanduser() / source.path
+async def _checkout_links(source: DocSource, timeout: float) -> Callable[[str], str | None]:
+    """How a local source's files are linked: by its `url_template`; else, when its directory is in a git checkout
+    whose `origin` is on GitHub or GitLab, where that host shows them at the checked-out branch (a detached HEAD's
+    commit); else not at all."""
+    configured = functools.partial(source.file_url, branch=None)  # by the url_template, or none
+    root = _tree_root(source, source.location)
+    if source.url_template is not None or not await asyncio.to_thread(root.is_dir):
+        return configured
+    try:
+        remote = await _git(source, timeout, "remote", "get-url", "origin", cwd=root)
+        prefix = (await _git(source, timeout, "rev-parse", "--show-prefix", cwd=root)).strip()  # "" or "docs/"
+        branch = (await _git(source, timeout, "rev-parse", "--abbrev-ref", "HEAD", cwd=root)).strip()
+        if branch == "HEAD":
+            branch = (await _git(source, timeout, "rev-parse", "HEAD", cwd=root)).strip()
+    except SourceError:  # not a checkout, no origin, no commit yet, or no git
+        return configured
+    template = web_blob_template(remote)
+    if template is None:
+        return configured
+    return lambda path: _fill(template, prefix + path, branch=branch)
+
+
+def _tree_root(source: DocSource, base: Path | str) -> Path:
+    return Path(base).expanduser() / source.path
+
+
+def _read_tree(source: DocSource, base: Path | str, link: Callable[[str], str | None]) -> list[SourceFile]:
+    """The selected files under `base / source.path`, each linked by `link` (blocking; run in a thread)."""
+    root = _tree_root(source, base)
     if not root.is_dir():
         raise SourceError(f"source {source.name!r}: {root} is not a directory")
     real_root = root.resolve()
@@ -367,8 +436,7 @@ def _read_tree(source: DocSource, base: Path | str, branch: str | None) -> list[
                 continue
             data = target.read_bytes()
             if (content := _decode(source, path, data)) is not None:
-                url = source.file_url(path, branch)
-                files.append(SourceFile(path=path, content=content, url=url, content_hash=_sha256(data)))
+                files.append(SourceFile(path=path, content=content, url=link(path), content_hash=_sha256(data)))
     return sorted(files, key=lambda f: f.path)
 
 

@@ -161,10 +161,22 @@ def _fallback(blocks: list[dict[str, Any]]) -> str:
     return cut.rstrip() + "…"
 
 
+def code_block_end(lines: list[str], start: int) -> int | None:
+    """When `lines[start]` opens a fenced code block, the index of the line closing it (the last line when it is
+    never closed); else None."""
+    fence = _FENCE.match(lines[start])
+    return min(_fence_end(lines, start, fence.group(1)), len(lines) - 1) if fence else None
+
+
 def _fence_end(lines: list[str], start: int, run: str) -> int:
     """The index of the line closing the fence `run` opened at `start` (len(lines) when it is never closed)."""
-    closer = re.compile(rf"^[ \t]*{re.escape(run[0])}{{{len(run)},}}[ \t]*$")
+    closer = _fence_closer(run)
     return next((i for i in range(start + 1, len(lines)) if closer.match(lines[i])), len(lines))
+
+
+def _fence_closer(run: str) -> re.Pattern[str]:
+    """A line that closes a code block opened by the fence `run` (the same character, at least as many)."""
+    return re.compile(rf"^[ \t]*{re.escape(run[0])}{{{len(run)},}}[ \t]*$")
 
 
 def _dedent(line: str, indent: int) -> str:
@@ -351,6 +363,37 @@ def _hard_cut(word: str, limit: int) -> list[str]:
         cuts.append(cut)
         word = word[len(cut) :]
     return [*cuts, word] if word else cuts
+
+
+def excerpt(markdown: str, limit: int) -> str:
+    """The start of a Markdown text in about `limit` characters, its lines kept as they are: cut between lines, a
+    code block cut short closed again, a heading left with nothing under it dropped, "…" where it was cut. When not
+    even the first line of text fits, that line is shortened."""
+    lines = markdown.replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")
+    kept: list[str] = []
+    size = 0
+    fence: tuple[int, str] | None = None  # where the code block open at the end of `kept` starts, and its run
+    for line in lines:
+        if size + len(line) > limit:
+            break
+        kept.append(line)
+        size += len(line) + 1
+        if fence is None:
+            opened = _FENCE.match(line)
+            fence = (len(kept) - 1, opened.group(1)) if opened else None
+        elif _fence_closer(fence[1]).match(line):
+            fence = None
+    else:
+        return "\n".join(kept)
+    if fence is not None:
+        start, run = fence
+        kept = kept[:start] if start == len(kept) - 1 else [*kept, run]
+    while kept and (not kept[-1].strip() or _HEADING.match(kept[-1])):
+        kept.pop()
+    if kept:
+        return "\n".join([*kept, "…"])
+    text = [line for line in lines if line.strip() and not _HEADING.match(line)]
+    return shorten(text[0] if text else lines[0], limit)
 
 
 def shorten(text: str, limit: int) -> str:

@@ -212,3 +212,29 @@ async def _refs(conn: AsyncConnection[Any], where: str, params: dict[str, Any]) 
             f"SELECT source, path, url, title FROM documents WHERE {where} ORDER BY source, path", params
         )
         return await cursor.fetchall()
+
+
+async def count_corpus(conn: AsyncConnection[Any]) -> None:
+    """Record the figures BM25 reads of the whole corpus (call after documents changed)."""
+    await conn.execute(
+        """
+        INSERT INTO search_corpus (chunks, chunk_terms, documents, document_terms)
+        SELECT (SELECT count(*) FROM document_chunks), (SELECT coalesce(avg(terms), 0) FROM document_chunks),
+               (SELECT count(*) FROM documents), (SELECT coalesce(avg(terms), 0) FROM documents)
+        ON CONFLICT (only_row) DO UPDATE SET chunks = EXCLUDED.chunks, chunk_terms = EXCLUDED.chunk_terms,
+            documents = EXCLUDED.documents, document_terms = EXCLUDED.document_terms
+        """
+    )
+
+
+async def update_urls(conn: AsyncConnection[Any], source: str, urls: dict[str, str | None]) -> int:
+    """Set the web URLs of the source's documents (path → URL) where they differ; returns how many changed."""
+    cursor = await conn.execute(
+        """
+        UPDATE documents d SET url = u.url
+        FROM unnest(%s::text[], %s::text[]) AS u (path, url)
+        WHERE d.source = %s AND d.path = u.path AND d.url IS DISTINCT FROM u.url
+        """,
+        (list(urls), list(urls.values()), source),
+    )
+    return cursor.rowcount

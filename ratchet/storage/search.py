@@ -24,6 +24,7 @@ TEXT_WEIGHT = 1.0
 WHOLE_DOCUMENT_WEIGHT = 1.0
 BEST_CHUNK_WEIGHT = 1.0
 VECTOR_WEIGHT = 0.0
+COMMON_WORD_SHARE = 0.25  # of all chunks: a query word in more of them is not searched for
 BM25_K1 = 1.2  # term-frequency saturation
 BM25_B = 0.75  # length normalisation
 
@@ -44,14 +45,16 @@ class ChunkHit(BaseModel):
 
 
 SEARCH = """
-WITH query AS (
+WITH corpus AS (
+    SELECT chunks, greatest(chunk_terms, 1) AS chunk_terms, documents, greatest(document_terms, 1) AS document_terms
+    FROM search_corpus
+),
+words AS (
     SELECT DISTINCT t.lexeme FROM unnest(to_tsvector('english', search_words(%(text)s))) t
 ),
-corpus AS (
-    SELECT (SELECT count(*) FROM document_chunks)::real AS chunks,
-           (SELECT greatest(avg(terms), 1) FROM document_chunks)::real AS chunk_terms,
-           (SELECT count(*) FROM documents)::real AS documents,
-           (SELECT greatest(avg(terms), 1) FROM documents)::real AS document_terms
+query AS (  -- the words that can tell documents apart: one in most chunks weighs next to nothing and costs the most
+    SELECT lexeme FROM words, corpus
+    WHERE (SELECT count(*) FROM chunk_terms ct WHERE ct.lexeme = words.lexeme) <= %(common)s * corpus.chunks
 ),
 postings AS (
     SELECT ct.lexeme, ct.chunk_id, ct.document_id, ct.tf, ct.terms, count(*) OVER (PARTITION BY ct.lexeme) AS df
@@ -96,11 +99,8 @@ text_documents AS (  -- BM25 over whole documents, and over their best chunk: ea
 ),
 vector_chunks AS (  -- the nearest chunks, then the source's among them
     SELECT nearest.id, nearest.document_id, 1 - nearest.distance AS similarity
-    FROM (
-        SELECT id, document_id, embedding <=> %(vector)s AS distance FROM document_chunks
-        WHERE %(use_vector)s AND embedding IS NOT NULL ORDER BY embedding <=> %(vector)s LIMIT %(candidates)s
-    ) nearest JOIN documents d ON d.id = nearest.document_id
-    WHERE %(source)s::text IS NULL OR d.source = %(source)s
+    FROM nearest_chunks(%(vector)s, %(candidates)s) nearest JOIN documents d ON d.id = nearest.document_id
+    WHERE %(use_vector)s AND (%(source)s::text IS NULL OR d.source = %(source)s)
 ),
 vector_documents AS (
     SELECT document_id, row_number() OVER (ORDER BY max(similarity) DESC, document_id) AS rank
@@ -159,6 +159,7 @@ async def search_chunks(
                 "whole_weight": WHOLE_DOCUMENT_WEIGHT,
                 "chunk_weight": BEST_CHUNK_WEIGHT,
                 "vector_weight": VECTOR_WEIGHT,
+                "common": COMMON_WORD_SHARE,
                 "k1": BM25_K1,
                 "b": BM25_B,
             },
@@ -178,23 +179,49 @@ class MessageHit(BaseModel):
     text_rank: int | None
 
 
+class AlertSubject(BaseModel):
+    """The alert messages are searched around. A reply in the thread of another alert's notification is about it
+    only when it names it (one of `names`: how its name is written) or its `service` where that alert is about
+    another one; the same alert is the same fingerprint, else (no fingerprint on either side) the same name."""
+
+    alert: str
+    fingerprint: str | None = None
+    service: str | None = None
+    names: list[str]
+
+
 SEARCH_MESSAGES = """
 WITH query AS (
     SELECT to_tsquery('english', replace(plainto_tsquery('english', %(text)s)::text, ' & ', ' | ')) AS tsq
 ),
 eligible AS (
     SELECT m.channel_id, m.ts FROM messages m
+    LEFT JOIN messages root ON (root.channel_id, root.ts) = (m.channel_id, m.thread_ts)
     WHERE NOT m.is_deleted AND (%(channels)s::text[] IS NULL OR m.channel_id = ANY(%(channels)s))
       AND m.posted_at >= %(since)s AND m.posted_at < %(until)s
       AND (NOT %(people_only)s OR (m.bot_id IS NULL AND m.user_id IS NOT NULL
            AND coalesce(m.subtype, '') IN ('', 'thread_broadcast', 'file_share', 'me_message')
            AND coalesce(m.attrs->'classification'->>'kind', '') NOT LIKE 'alert%%'))
+      AND (%(bot_user_id)s::text IS NULL OR (m.user_id IS DISTINCT FROM %(bot_user_id)s
+           AND (coalesce(m.attrs->'classification'->>'kind', '') <> 'question'
+                OR strpos(m.text, '<@' || %(bot_user_id)s || '>') = 0)))
+      AND (%(alert)s::text IS NULL
+           OR coalesce(root.attrs->'classification'->>'kind', '') NOT LIKE 'alert%%'
+           OR coalesce(root.attrs->'classification'->>'fingerprint' = %(fingerprint)s,
+                       root.attrs->'classification'->>'alert' = %(alert)s, false)
+           OR EXISTS (SELECT FROM unnest(%(names)s::text[]) AS name
+                      WHERE m.tsv @@ phraseto_tsquery('english', name))
+           OR (%(service)s::text IS NOT NULL
+               AND root.attrs->'classification'->>'service' IS DISTINCT FROM %(service)s
+               AND m.tsv @@ phraseto_tsquery('english', %(service)s)))
 ),
 by_vector AS (
     SELECT channel_id, ts, row_number() OVER (ORDER BY distance) AS rank FROM (
         SELECT m.channel_id, m.ts, m.embedding <=> %(vector)s AS distance
         FROM messages m JOIN eligible USING (channel_id, ts)
-        WHERE m.embedding IS NOT NULL ORDER BY distance LIMIT %(candidates)s
+        WHERE m.embedding IS NOT NULL
+          AND (%(min_similarity)s::float8 IS NULL OR 1 - (m.embedding <=> %(vector)s) >= %(min_similarity)s)
+        ORDER BY distance LIMIT %(candidates)s
     ) nearest
 ),
 by_text AS (
@@ -223,11 +250,16 @@ async def search_messages(
     since: datetime | None = None,
     until: datetime | None = None,
     people_only: bool = False,
+    bot_user_id: str | None = None,
+    around: AlertSubject | None = None,
+    min_similarity: float | None = None,
     limit: int = 10,
     candidates: int = 50,
 ) -> list[MessageHit]:
     """Messages for a query, hybrid like `search_chunks`, filtered by channel and time; `people_only` leaves out
-    bots, integrations and alerts."""
+    bots, integrations and alerts; `bot_user_id` the bot's own posts and the questions put to it (a `question`
+    that mentions it); `around` the replies in other alerts' threads that do not name its alert; a message found
+    only by meaning counts from `min_similarity` (cosine) up."""
     async with conn.cursor(row_factory=class_row(MessageHit)) as cursor:
         await cursor.execute(
             SEARCH_MESSAGES,
@@ -238,6 +270,12 @@ async def search_messages(
                 "since": since or datetime.min.replace(tzinfo=UTC),
                 "until": until or datetime.max.replace(tzinfo=UTC),
                 "people_only": people_only,
+                "bot_user_id": bot_user_id,
+                "alert": around.alert if around else None,
+                "fingerprint": around.fingerprint if around else None,
+                "service": around.service if around else None,
+                "names": around.names if around else [],
+                "min_similarity": min_similarity,
                 "candidates": max(candidates, limit),
                 "limit": limit,
                 "k": RRF_K,

@@ -14,6 +14,7 @@ from psycopg import AsyncConnection
 
 from ratchet.knowledge.activity import past_incidents, readable_channels
 from ratchet.knowledge.activity import recent_activity as find_recent_activity
+from ratchet.knowledge.answers import Source
 from ratchet.knowledge.runbooks import find_curated_runbook
 from ratchet.storage import documents, incidents
 from ratchet.storage.search import search_chunks
@@ -22,34 +23,42 @@ from ratchet.tools.classify import classify_message
 from ratchet.tools.doc_updates import propose_doc_update
 from ratchet.tools.reports import channel_report, usage_report
 
+# The documentation tools: besides what the model reads, each returns (as the tool message's artifact) the
+# passages it found, which the answer is then held to (knowledge/answers.py); an error returns none.
+WithPassages = tuple[Any, list[dict[str, Any]] | None]
 
-@tool
-async def search_docs(query: str, runtime: ToolRuntime) -> list[dict[str, Any]]:
+
+@tool(response_format="content_and_artifact")
+async def search_docs(query: str, runtime: ToolRuntime) -> WithPassages:
     """Search the team's documentation (runbooks, SRE docs) by meaning and words. Returns the best passages with
     their source, path, URL and heading; cite the URL or path of what you use."""
     ctx = runtime.context
     async with ctx.pool.connection() as conn:
         hits = await search_chunks(conn, query, await ctx.embeddings.aembed_query(query), limit=5)
-    return [h.model_dump(include={"source", "path", "url", "heading", "content"}) for h in hits]
+    return [h.model_dump(include={"source", "path", "url", "heading", "content"}) for h in hits], _citable(hits)
 
 
-@tool
-async def read_doc(path: str, runtime: ToolRuntime) -> dict[str, Any]:
+@tool(response_format="content_and_artifact")
+async def read_doc(path: str, runtime: ToolRuntime) -> WithPassages:
     """Read a whole document by its path (as search_docs returns it)."""
     async with runtime.context.pool.connection() as conn:
         document = await documents.get_document(conn, None, path)
     if document is None:
-        return {"error": f"no document at {path!r}"}
-    return document.model_dump(include={"source", "path", "url", "title", "content"})
+        return {"error": f"no document at {path!r}"}, None
+    return document.model_dump(include={"source", "path", "url", "title", "content"}), _citable([document])
 
 
-@tool
-async def fetch_runbook(alert: str, runtime: ToolRuntime) -> dict[str, Any]:
+@tool(response_format="content_and_artifact")
+async def fetch_runbook(alert: str, runtime: ToolRuntime) -> WithPassages:
     """The curated runbook for an alert name (e.g. KubePodCrashLooping), or null when the docs have none."""
     ctx = runtime.context
     async with ctx.pool.connection() as conn:
         found = await find_curated_runbook(conn, ctx.embeddings, alert)
-    return {"alert": alert, "runbook": found.model_dump() if found else None}
+    return {"alert": alert, "runbook": found.model_dump() if found else None}, _citable([found] if found else [])
+
+
+def _citable(found: list[Any]) -> list[dict[str, Any]]:
+    return [Source.citable(item).model_dump() for item in found]
 
 
 @tool
@@ -64,6 +73,7 @@ async def recent_activity(alert: str, runtime: ToolRuntime, service: str | None 
             service=service,
             at=datetime.now(UTC),
             readable=await _readable(conn, runtime),
+            bot_user_id=ctx.bot.user_id,
         )
     return [h.model_dump(include={"channel_id", "ts", "user_id", "text"}) for h in hits]
 
@@ -122,6 +132,7 @@ async def _readable(conn: AsyncConnection[Any], runtime: ToolRuntime) -> list[st
     return await readable_channels(conn, runtime.context.channels, asked_in, runtime.state.get("channel_name"))
 
 
+DOCUMENTATION_TOOLS = frozenset({search_docs.name, read_doc.name, fetch_runbook.name})
 TOOLS: list[BaseTool] = [
     search_docs,
     read_doc,

@@ -20,6 +20,7 @@ from tests.helpers import ScriptedModel, wait_until
 from tests.slack_sim_support import RawSocketApp
 from tests.slack_thread import Thread
 
+ABSTENTION = "I don't know: nothing in the docs answers this."
 WORD = "Quokka7731"  # in the deleted message only: any copy of it, whole, cut short or escaped, holds this
 ASKED = f'why does payments-api crash loop since the "{WORD}" vault rotation? it keeps restarting'
 ALERT = (
@@ -99,7 +100,7 @@ async def test_a_question_answered_without_an_llm_leaves_nothing_once_deleted(
     assert WORD in answer["text"], "no docs are indexed: the answer says what it searched for"
     alerted = Thread(runtime, sim, None)
     await alerted.alert("Alertmanager", ALERT)
-    assert WORD in alerted.said()[-1]["text"], "the alert's recent activity lists the question"
+    assert WORD not in alerted.said()[-1]["text"], "a question to the bot is no recent activity of the alert"
     copies = await columns_holding(runtime.pool, WORD)
     assert {"messages.text", "messages.attrs", "messages.tsv", "bot_posts.text"} <= set(copies)
     assert any(column.startswith("checkpoint") for column in copies)
@@ -145,9 +146,11 @@ async def test_a_follow_up_the_agent_answered_and_searched_leaves_nothing_once_d
 
     assert await columns_holding(runtime.pool, WORD) == []
     await asked.say("priya", f"<@{sim.bot_user_id}> anything else?")
-    assert asked.said()[-1]["text"] == "Still here."
+    # each thread's conversation goes on; the model's answers cite nothing, so each is an "I don't know"
+    assert asked.said()[-1]["text"].startswith(f"{ABSTENTION} I searched all documentation sources for “anything")
     await elsewhere.say("tom", f"<@{sim.bot_user_id}> thanks")
-    assert elsewhere.said()[-1]["text"] == "Still here too."
+    assert elsewhere.said()[-1]["text"].startswith(f"{ABSTENTION} I searched all documentation sources for “thanks")
+    assert len(model.seen) == 7
     assert await columns_holding(runtime.pool, WORD) == []
 
 
