@@ -65,7 +65,7 @@ async def refresh_source(
         report.removed = await documents.delete_missing(conn, source.name, {f.path for f in files})
         await documents.update_urls(conn, source.name, {f.path: f.url for f in files})  # a new remote or template
         await documents.mark_refreshed(conn, source.name, None)
-        await documents.count_corpus(conn)
+        await documents.record_corpus_statistics(conn)
     return report
 
 

@@ -214,8 +214,9 @@ async def _refs(conn: AsyncConnection[Any], where: str, params: dict[str, Any]) 
         return await cursor.fetchall()
 
 
-async def count_corpus(conn: AsyncConnection[Any]) -> None:
-    """Record the figures BM25 reads of the whole corpus (call after documents changed)."""
+async def record_corpus_statistics(conn: AsyncConnection[Any]) -> None:
+    """Record the figures BM25 reads of the whole corpus, and the planner's statistics of the tables search reads
+    (call after documents changed: a search right after the first refresh would otherwise be planned blind)."""
     await conn.execute(
         """
         INSERT INTO search_corpus (chunks, chunk_terms, documents, document_terms)
@@ -225,6 +226,7 @@ async def count_corpus(conn: AsyncConnection[Any]) -> None:
             documents = EXCLUDED.documents, document_terms = EXCLUDED.document_terms
         """
     )
+    await conn.execute("ANALYZE documents, document_chunks, chunk_terms, search_corpus")
 
 
 async def update_urls(conn: AsyncConnection[Any], source: str, urls: dict[str, str | None]) -> int:

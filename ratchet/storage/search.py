@@ -58,7 +58,7 @@ query AS (  -- the words that can tell documents apart: one in most chunks weigh
 ),
 postings AS (
     SELECT ct.lexeme, ct.chunk_id, ct.document_id, ct.tf, ct.terms, count(*) OVER (PARTITION BY ct.lexeme) AS df
-    FROM chunk_terms ct JOIN query USING (lexeme)
+    FROM query CROSS JOIN LATERAL (SELECT * FROM chunk_terms WHERE lexeme = query.lexeme) ct  -- by the index
     WHERE %(use_text)s
       AND (%(source)s::text IS NULL OR ct.document_id IN (SELECT id FROM documents WHERE source = %(source)s))
 ),
@@ -138,7 +138,7 @@ async def search_chunks(
     source: str | None = None,
     limit: int = 10,
     per_document: int = 1,
-    candidates: int = 100,
+    candidates: int = 50,
 ) -> list[ChunkHit]:
     """The `limit` best documents for a query, each with its `per_document` best passages (best first), and where
     each lives and how each side ranked it."""

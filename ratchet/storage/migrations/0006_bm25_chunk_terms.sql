@@ -82,7 +82,7 @@ FOR EACH ROW EXECUTE FUNCTION chunk_terms_trigger();
 UPDATE document_chunks c SET terms = index_chunk_terms(c);  -- the chunks stored before this migration
 UPDATE documents d SET terms = (SELECT coalesce(sum(terms), 0) FROM document_chunks WHERE document_id = d.id);
 
--- BM25's corpus figures, written after each refresh (`documents.count_corpus`): counting them at every search
+-- BM25's corpus figures, written after each refresh (`documents.record_corpus_statistics`): counting them at every search
 -- would read the whole chunk table
 CREATE TABLE search_corpus (
     only_row       boolean PRIMARY KEY DEFAULT true CHECK (only_row),
@@ -97,10 +97,10 @@ SELECT (SELECT count(*) FROM document_chunks), (SELECT coalesce(avg(terms), 0) F
 
 -- The chunks nearest a query vector by the HNSW index. On a corpus of a few thousand chunks the planner prefers
 -- reading the whole table and sorting, which costs more than the index (the rows are wide); inside this function
--- it may not, and the index searches wide enough for the usual 100 candidates.
+-- it may not, and the index searches wide enough for the usual 50 candidates.
 CREATE FUNCTION nearest_chunks(query vector, candidates integer)
 RETURNS TABLE (id uuid, document_id bigint, distance double precision)
-LANGUAGE sql STABLE SET enable_seqscan = off SET hnsw.ef_search = 200 AS $$
+LANGUAGE sql STABLE SET enable_seqscan = off SET hnsw.ef_search = 100 AS $$
     SELECT c.id, c.document_id, c.embedding <=> query FROM document_chunks c
     WHERE c.embedding IS NOT NULL ORDER BY c.embedding <=> query LIMIT candidates
 $$;
