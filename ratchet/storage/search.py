@@ -24,6 +24,7 @@ TEXT_WEIGHT = 1.0
 WHOLE_DOCUMENT_WEIGHT = 1.0
 BEST_CHUNK_WEIGHT = 1.0
 VECTOR_WEIGHT = 0.0
+COVERAGE_WORDS = 4  # a question's rarest words, which `coverage` and the normalised `bm25` are measured against
 COMMON_WORD_SHARE = 0.25  # of all chunks: a query word in more of them is not searched for
 BM25_K1 = 1.2  # term-frequency saturation
 BM25_B = 0.75  # length normalisation
@@ -40,8 +41,8 @@ class ChunkHit(BaseModel):
     similarity: float | None  # cosine similarity of this passage to the query vector
     vector_rank: int | None  # the document's rank on the vector side
     text_rank: int | None  # the document's rank on the full-text side
-    bm25: float | None  # this passage's BM25 score over the query's greatest (the sum of its terms' idf)
-    coverage: float  # the share of the query's words (weighted by rarity) the document holds
+    bm25: float | None  # this passage's BM25 over the sum of the idf of the query's COVERAGE_WORDS rarest terms
+    coverage: float  # the share of the query's rarest words (weighted by rarity) the document holds
 
 
 SEARCH = """
@@ -73,9 +74,10 @@ document_postings AS (
     SELECT lexeme, document_id, sum(tf) AS tf, count(*) OVER (PARTITION BY lexeme) AS df
     FROM postings GROUP BY lexeme, document_id
 ),
-query_weights AS (  -- each query term's idf over documents; a term no document holds weighs the most
+query_weights AS (  -- the query's rarest terms, by idf over documents; a term no document holds weighs the most
     SELECT q.lexeme, ln(1 + (corpus.documents - coalesce(df, 0) + 0.5) / (coalesce(df, 0) + 0.5)) AS idf
     FROM query q LEFT JOIN (SELECT DISTINCT lexeme, df FROM document_postings) known USING (lexeme), corpus
+    ORDER BY idf DESC LIMIT %(coverage_words)s
 ),
 coverage AS (  -- the share of the query's weight a document holds
     SELECT p.document_id, sum(w.idf) / (SELECT nullif(sum(idf), 0) FROM query_weights) AS coverage
@@ -160,6 +162,7 @@ async def search_chunks(
                 "chunk_weight": BEST_CHUNK_WEIGHT,
                 "vector_weight": VECTOR_WEIGHT,
                 "common": COMMON_WORD_SHARE,
+                "coverage_words": COVERAGE_WORDS,
                 "k1": BM25_K1,
                 "b": BM25_B,
             },
