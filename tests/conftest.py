@@ -13,8 +13,9 @@ import pytest
 from psycopg import sql
 from psycopg_pool import AsyncConnectionPool
 
+from ratchet.config import Settings
 from ratchet.llm import LocalEmbeddings
-from ratchet.runtime import migrate_database
+from ratchet.runtime import Runtime, migrate_database, open_runtime
 from ratchet.slack_sim import SlackSimulator
 from ratchet.storage.database import open_pool
 from ratchet.storage.vectors import EmbeddingIdentity
@@ -91,6 +92,13 @@ async def database_url(empty_database_url: str, local_identity: EmbeddingIdentit
     """A database of its own with the schema applied."""
     await migrate_database(empty_database_url, local_identity)
     return empty_database_url
+
+
+@pytest.fixture
+async def runtime(database_url: str) -> AsyncIterator[Runtime]:
+    """The bot's runtime on that database, with the default settings (tests needing others define their own)."""
+    async with open_runtime(Settings(_env_file=None, database_url=database_url)) as runtime:
+        yield runtime
 
 
 @pytest.fixture

@@ -5,28 +5,19 @@ incident's thread is not this alert's activity, nor is a question to the bot or 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 import yaml
 
-from ratchet.config import Settings
 from ratchet.demo import DEMO_DATA
 from ratchet.jobs.ingest import ingest
-from ratchet.runtime import Runtime, open_runtime
+from ratchet.runtime import Runtime
 from ratchet.slack_sim import SlackSimulator
 from tests.slack_thread import Thread
 
 SCENARIO = yaml.safe_load((DEMO_DATA / "scenario.yaml").read_text())["steps"]
 LOOKING, LOGS = SCENARIO[1]["reply"]["text"], SCENARIO[2]["reply"]["text"]  # priya's and diego's replies
 QUESTION = SCENARIO[5]["message"]["text"]  # "@ratchet what should I check first when KubePodCrashLooping fires?"
-
-
-@pytest.fixture
-async def runtime(database_url: str) -> AsyncIterator[Runtime]:
-    async with open_runtime(Settings(_env_file=None, database_url=database_url)) as runtime:
-        yield runtime
 
 
 def attachments(name: str, variant: str = "slack_payload_default_config") -> list[dict[str, Any]]:

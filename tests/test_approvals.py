@@ -4,15 +4,11 @@ the GitHub stand-in for the pull request, and a scripted model."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from langchain_core.messages import AIMessage
 from psycopg_pool import AsyncConnectionPool
 
-from ratchet.config import Settings
 from ratchet.knowledge.sources import DocSource
-from ratchet.runtime import Runtime, open_runtime
+from ratchet.runtime import Runtime
 from ratchet.slack.formatting import module_of
 from ratchet.slack_sim import SlackSimulator
 from tests.github_stub import GitHubStub
@@ -21,12 +17,6 @@ from tests.slack_thread import Thread
 from tests.test_doc_updates import CRASHLOOP, REQUEST, github, indexed, stored, with_oom_step
 
 __all__ = ["github", "indexed"]  # fixtures used by these tests
-
-
-@pytest.fixture
-async def runtime(database_url: str) -> AsyncIterator[Runtime]:
-    async with open_runtime(Settings(_env_file=None, database_url=database_url)) as runtime:
-        yield runtime
 
 
 async def proposal(

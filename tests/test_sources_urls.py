@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from ratchet.config import Settings
 from ratchet.demo import DEMO_DATA
 from ratchet.knowledge.refresh import refresh_source
 from ratchet.knowledge.sources import DocSource, read_source, web_blob_template
-from ratchet.runtime import Runtime, open_runtime
+from ratchet.runtime import Runtime
 from ratchet.slack_sim import SlackSimulator
 from tests.helpers import ratchet_cli
 from tests.slack_thread import Thread
@@ -118,12 +116,6 @@ async def test_a_url_template_wins_and_the_older_url_base_still_reads(checkout: 
 )
 def test_web_blob_templates_of_remotes(remote: str, template: str | None) -> None:
     assert web_blob_template(remote) == template
-
-
-@pytest.fixture
-async def runtime(database_url: str) -> AsyncIterator[Runtime]:
-    async with open_runtime(Settings(_env_file=None, database_url=database_url)) as runtime:
-        yield runtime
 
 
 async def test_an_alerts_runbook_from_a_checkout_is_posted_as_its_link(

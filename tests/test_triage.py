@@ -4,28 +4,19 @@ and runs left by an older shape of the graph. Real Postgres, checkpointer, ledge
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.graph import START, StateGraph
 
 from ratchet.classify.models import Classification
-from ratchet.config import Settings
 from ratchet.graphs.state import TriageState, thread_id
-from ratchet.runtime import Runtime, open_runtime
+from ratchet.runtime import Runtime
 from ratchet.slack_sim import SlackSimulator
 from tests.conftest import DATA
 from tests.slack_thread import Thread
 
 CORPUS = DATA / "alert-formats" / "alertmanager-eval" / "notifications.jsonl"
-
-
-@pytest.fixture
-async def runtime(database_url: str) -> AsyncIterator[Runtime]:
-    async with open_runtime(Settings(_env_file=None, database_url=database_url)) as runtime:
-        yield runtime
 
 
 def runbook_url(alert: str) -> str:

@@ -12,9 +12,8 @@ import pytest
 from langchain_core.messages import AIMessage, ToolMessage
 from psycopg_pool import AsyncConnectionPool
 
-from ratchet.config import Settings
 from ratchet.jobs.ingest import ingest
-from ratchet.runtime import Runtime, open_runtime
+from ratchet.runtime import Runtime
 from ratchet.slack_sim import SlackSimulator
 from tests.helpers import ScriptedModel, wait_until
 from tests.slack_sim_support import RawSocketApp
@@ -27,12 +26,6 @@ ALERT = (
     "[FIRING:1] KubePodCrashLooping (payments payments-api-7d9f8 kube-state-metrics)\n"
     'Pod payments/payments-api-7d9f8 (api) is in waiting state (reason: "CrashLoopBackOff").'
 )
-
-
-@pytest.fixture
-async def runtime(database_url: str) -> AsyncIterator[Runtime]:
-    async with open_runtime(Settings(_env_file=None, database_url=database_url)) as runtime:
-        yield runtime
 
 
 @pytest.fixture

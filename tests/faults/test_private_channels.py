@@ -5,15 +5,13 @@ with an incident of the same alert and a person's words about it, then a questio
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from langchain_core.messages import AIMessage, ToolMessage
 
-from ratchet.config import ChannelsConfig, ChannelSettings, Settings
+from ratchet.config import ChannelsConfig, ChannelSettings
 from ratchet.jobs.ingest import enqueue_onboarding
-from ratchet.runtime import Runtime, open_runtime
+from ratchet.runtime import Runtime
 from ratchet.slack_sim import SlackSimulator
 from tests.helpers import ScriptedModel
 from tests.slack_thread import Thread
@@ -25,12 +23,6 @@ ALERT = (
 SECRET = "SEC-4471"  # only ever said in the private channel
 PRIVATE_WORDS = f"payments-api crash looping again: the vault token for payments leaked, rotation tracked in {SECRET}"
 LAST_WORD = f"fixed: payments-api pods restarted with the rotated vault token ({SECRET})"
-
-
-@pytest.fixture
-async def runtime(database_url: str) -> AsyncIterator[Runtime]:
-    async with open_runtime(Settings(_env_file=None, database_url=database_url)) as runtime:
-        yield runtime
 
 
 async def private_channel(runtime: Runtime, sim: SlackSimulator) -> str:

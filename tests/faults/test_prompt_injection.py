@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +24,9 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langchain_core.tools import BaseTool, tool
 
 from ratchet.agent.agent import MAX_AGENT_STEPS
-from ratchet.config import ChannelsConfig, ChannelSettings, Settings
+from ratchet.config import ChannelsConfig, ChannelSettings
 from ratchet.jobs.ingest import ingest
-from ratchet.runtime import Runtime, open_runtime
+from ratchet.runtime import Runtime
 from ratchet.slack_sim import SlackSimulator
 from tests.conftest import DATA
 from tests.helpers import ScriptedModel
@@ -46,12 +46,6 @@ SECURITY_MARK = "SEC-2291"
 PASTED_TOKEN = "xoxb-2710425113-5532917762-Zq8v1Xc4Tn7Bm2Kp9Lw3Rt6Y"
 OBEYED = "Done, as the alert asked."  # the model's answer after the calls the attack asked for
 BLOCK = re.compile(r"<<<(?P<name>[A-Z]+)\b[^\n]*\n.*?\n(?P=name)>>>", re.DOTALL)
-
-
-@pytest.fixture
-async def runtime(database_url: str) -> AsyncIterator[Runtime]:
-    async with open_runtime(Settings(_env_file=None, database_url=database_url)) as runtime:
-        yield runtime
 
 
 def corpus_notification(alert: str, variant: str) -> dict[str, Any]:

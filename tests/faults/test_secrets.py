@@ -27,9 +27,7 @@ from ratchet.slack_sim import SlackSimulator
 from tests.helpers import ScriptedModel
 from tests.slack_thread import Thread
 from tests.test_agent import call
-from tests.test_triage import attachment, runtime
-
-__all__ = ["runtime"]  # the fixture: a runtime with no documentation indexed
+from tests.test_triage import attachment
 
 # the team's own classifier command, crashing and printing what it was given (as a script's traceback would)
 CRASHING_CLASSIFIER = "sh -c 'cat >&2; exit 1'"
