@@ -361,3 +361,17 @@ def test_a_status_in_the_pretext_leaves_the_name_to_the_attachment_title() -> No
 def test_names_inside_quotes_emphasis_and_trailing_detail(text: str, kind: str, alert: str) -> None:
     found = classify_message(integration_post(text))
     assert (found.kind, found.alert) == (kind, alert)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("CRIT - db-7 - Filesystem /var", "alert_firing"),
+        ("WARN - db-7 - Filesystem /var", "alert_other"),
+        ("UNKN - db-7 - Filesystem /var", "alert_other"),
+        ("OK - db-7 - Filesystem /var", "alert_resolved"),
+    ],
+)
+def test_nagios_style_short_states_and_the_host_before_the_service(text: str, kind: str) -> None:
+    found = classify_message(integration_post(text))
+    assert (found.kind, found.alert) == (kind, "Filesystem /var")

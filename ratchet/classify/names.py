@@ -56,10 +56,10 @@ LINK = re.compile(r"<[^<>|\n]*\|([^<>\n]*)>|<(?:https?|mailto):[^<>\n]*>")
 MARKUP = re.compile(r"(?<!\w)[*_`~]+|[*_`~]+(?!\w)")
 EMPHASIS = re.compile(r"(?<![\w*])\*([^*\n]{2,200})\*(?![\w*])|`([^`\n]{2,200})`")  # *bold* or `code`
 STATE = (
-    r"re-?triggered|triggered|firing|resolved|recovered|recovery|alarm|alerting|alert|problem|ok|critical|warning"
+    r"re-?triggered|triggered|firing|resolved|recovered|recovery|alarm|alerting|alert|problem|ok|critical|crit|warning"
     r"|warn|error|info|down|up|acknowledged|acknowledgement|unacknowledged|closed|snoozed|escalated|reassigned"
     r"|assigned|incident|insufficient[ _]data|no data|notification|note added|priority changed|updated|update"
-    r"|created|opened|activated"
+    r"|created|opened|activated|unkn|unknown"
 )
 ACTION = (
     rf"(?:new |monitor |issue |incident |alert |alarm |check )?(?:is )?(?:{STATE})"
@@ -158,7 +158,7 @@ SUFFIXES = [
 ]
 SEPARATOR = re.compile(r"\s+(?:-|\u2013|\u2014|\||::)\s+|:\s+")
 HOST = re.compile(r"^(?:[a-z][a-z0-9]*(?:-[a-z0-9]+)*-?\d+[a-z]?(?:\.[a-z0-9.-]+)?|[a-z0-9-]+(?:\.[a-z0-9-]+){2,})$")
-HOST_PREFIX = re.compile(r"^(?P<host>[a-z0-9][a-z0-9.\-]*)\s*[:|]\s+(?=\S)")
+HOST_PREFIX = re.compile(r"^(?P<host>[a-z0-9][a-z0-9.\-]*)(?:\s*[:|]|\s+-)\s+(?=\S)")  # `db-2: X`, `db-2 - X`
 HOST_PATH = re.compile(r"^(?P<host>[a-z0-9][a-z0-9.\-]*)/(?=[\w.-]+(?:\s|$))")
 HEADED_TOKEN = re.compile(r"(?:^|[(\[:|\u2013\u2014-]\s*)([A-Za-z][\w.:-]*?)(?=[)\]:,]|\s+[(\[|\u2013\u2014-]|\s*$)")
 CONNECTORS = {"on", "in", "at", "for", "with", "from", "firing", "resolved", "triggered", "state", "changed", "went"}

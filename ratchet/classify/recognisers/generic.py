@@ -21,6 +21,9 @@ WORDS = {
     "ALERT": "alert_firing",
     "ALARM": "alert_firing",
     "CRITICAL": "alert_firing",
+    "CRIT": "alert_firing",  # Nagios and Checkmk abbreviate their states: CRIT, WARN, UNKN
+    "UNKN": "alert_other",
+    "UNKNOWN": "alert_other",
     "TRIGGERED": "alert_firing",
     "PROBLEM": "alert_firing",
     "DOWN": "alert_firing",
