@@ -28,12 +28,16 @@ from ratchet.config import (
 )
 from ratchet.context import TriageContext
 from ratchet.jobs.handlers import JobHandlers
+from ratchet.jobs.history import HistoryReader, catch_up
 from ratchet.jobs.ingest import enqueue_onboarding, ingest
 from ratchet.jobs.worker import WorkerPool
 from ratchet.runtime import Runtime, open_runtime
+from ratchet.scheduler.config import load_schedules_config
+from ratchet.scheduler.scheduler import Scheduler
 from ratchet.slack.app import SocketModeHandler, build_slack_app
 from ratchet.slack.client import bot_identity, make_slack_client
 from ratchet.slack.events import BotIdentity
+from ratchet.slack.history import member_channel_ids
 from ratchet.slack.posting import Poster, SlackPoster
 from ratchet.tools import TOOLS
 from ratchet.tools.mcp import load_mcp_tools
@@ -95,6 +99,7 @@ async def running_bot(
     channels_config = load_channels_config(settings.channels_config)
     monitor = load_monitor_config(settings.monitor_config)
     mcp = load_mcp_config(settings.mcp_config)
+    schedules = load_schedules_config(settings.schedules_config)
     mcp_tools = await load_mcp_tools(mcp, reserved=[tool.name for tool in TOOLS])
     check_tool_names(channels_config, [*TOOLS, *mcp_tools], mcp)
     slack = make_slack_client(settings)
@@ -118,7 +123,10 @@ async def running_bot(
             github_api_url=settings.github_api_url,
             thread_token_budget=settings.thread_token_budget,
         )
-        handlers = JobHandlers(context, slack, checkpointer=runtime.checkpointer)
+        catchup_window = timedelta(minutes=settings.catchup_reply_minutes)
+        handlers = JobHandlers(
+            context, slack, checkpointer=runtime.checkpointer, runtime=runtime, catchup_reply_window=catchup_window
+        )
         workers = WorkerPool(
             runtime.pool,
             runtime.database_url,
@@ -127,13 +135,18 @@ async def running_bot(
             lease=timedelta(seconds=settings.job_lease_seconds),
         )
         await workers.start()
+        scheduler = Scheduler(runtime.pool, schedules)
         socket_mode = None
+        catching_up: asyncio.Task[None] | None = None
         try:
             if mode == "socket":
                 assert settings.slack_app_token is not None
                 socket_mode = SocketModeHandler(app, settings.slack_app_token.get_secret_value(), store_event)
                 await socket_mode.connect_async()
             await onboard_member_channels(slack, runtime, identity)
+            reader = HistoryReader(runtime.pool, runtime.embeddings, classifier, slack, identity)
+            catching_up = asyncio.create_task(catch_up_at_start(reader, catchup_window))
+            await scheduler.start()
             log.info(
                 "ratchet ready: @%s in %s, events over %s, %d workers",
                 identity.user_id, identity.team_id,
@@ -142,6 +155,9 @@ async def running_bot(
             )  # fmt: skip
             yield Bot(runtime, slack, identity, app, workers, mode, socket_mode)
         finally:
+            scheduler.stop()
+            if catching_up is not None:
+                catching_up.cancel()
             if socket_mode is not None:  # a peer that never answers the close frame must not hold up shutdown
                 with suppress(TimeoutError):
                     await asyncio.wait_for(socket_mode.close_async(), timeout=5)
@@ -150,11 +166,16 @@ async def running_bot(
 
 async def onboard_member_channels(slack: AsyncWebClient, runtime: Runtime, identity: BotIdentity) -> None:
     """Channels the bot was added to while it was not running get onboarded like newly joined ones."""
-    member_of = []
-    async for page in await slack.conversations_list(
-        types="public_channel,private_channel", exclude_archived=True, limit=200
-    ):
-        member_of += [channel["id"] for channel in page.get("channels", []) if channel.get("is_member")]
-    queued = await enqueue_onboarding(runtime.pool, member_of, identity.team_id)
+    queued = await enqueue_onboarding(runtime.pool, await member_channel_ids(slack), identity.team_id)
     if queued:
         log.info("onboarding %d channel(s) the bot is already in", queued)
+
+
+async def catch_up_at_start(reader: HistoryReader, reply_window: timedelta) -> None:
+    """Store what was posted while no process listened; a failure is logged, the bot keeps running."""
+    try:
+        caught = await catch_up(reader, reply_window=reply_window)
+    except Exception:
+        log.exception("catch-up at start failed; a later catch-up reads the same history again")
+        return
+    log.info("caught up %d channel(s): %d new message(s)", len(caught), sum(c.live + c.quiet for c in caught))

@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -35,6 +36,8 @@ db_app = typer.Typer(help="Database schema: migrate, status, re-embed.", no_args
 app.add_typer(db_app, name="db")
 docs_app = typer.Typer(help="Documentation sources: add, list, refresh, search, show.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
+schedule_app = typer.Typer(help="Schedules (RATCHET_SCHEDULES_CONFIG): list.", no_args_is_help=True)
+app.add_typer(schedule_app, name="schedule")
 
 console = Console()
 errors = Console(stderr=True)
@@ -449,6 +452,94 @@ def classify(
     run(classify_stdin())
 
 
+@app.command("import")
+def import_export(
+    export: Annotated[Path, typer.Argument(exists=True, help="A Slack export: the .zip or its unpacked folder.")],
+    channel: Annotated[
+        list[str] | None, typer.Option("--channel", help="Import only this channel (name or ID; repeatable).")
+    ] = None,
+) -> None:
+    """Import a Slack export's channels: stored, classified, applied to incidents (oldest first) and embedded,
+    with no replies posted. Importing the same export again adds nothing."""
+    from ratchet.classify.classifier import Classifier
+    from ratchet.jobs.imports import import_export as run_import
+    from ratchet.runtime import open_runtime
+    from ratchet.slack_export import ExportError
+
+    settings = settings_or_exit()
+
+    async def imported() -> None:
+        async with open_runtime(settings) as runtime:
+            with progress_bar() as progress:
+                task = progress.add_task(f"import {export.name}", total=None)
+
+                def advance(done: int, total: int) -> None:
+                    progress.update(task, completed=done, total=total)
+
+                report = await run_import(
+                    runtime.pool, Classifier(command=settings.classifier_command), runtime.embeddings, export,
+                    only=channel or [], progress=advance,
+                )  # fmt: skip
+        for problem in report.skipped_files:
+            errors.print(f"skipped {problem}", style="yellow", highlight=False, markup=False)
+        console.print(
+            f"stored {report.messages} messages ({report.alerts} alerts, {report.incidents} incidents opened) "
+            f"from {report.files} day files in {report.channels} channels; {report.already_stored} were already "
+            f"stored, {report.skipped_messages} malformed messages and {len(report.skipped_files)} files skipped",
+            highlight=False,
+        )
+
+    try:
+        run(imported())
+    except ExportError as problem:
+        errors.print(f"error: {problem}", style="bold red", highlight=False, markup=False)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def backfill(
+    channel: str = typer.Argument(..., help="The channel: its id or name (#ops or ops)."),
+    days: int | None = typer.Option(None, "--days", min=1, help="Only the last N days."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Only the newest N messages (and their threads)."),
+) -> None:
+    """Store a channel's history and its threads' replies (no replies posted). Resumable: run it again after an
+    interruption and it goes on from its last stored page."""
+    from ratchet.classify.classifier import Classifier
+    from ratchet.jobs.history import BackfillProgress, HistoryReader
+    from ratchet.jobs.history import backfill as backfill_channel
+    from ratchet.runtime import open_runtime
+    from ratchet.slack.client import bot_identity, make_slack_client
+    from ratchet.slack.history import find_channel_id
+
+    if days is not None and limit is not None:
+        errors.print("[bold red]error:[/] give --days or --limit, not both", highlight=False)
+        raise typer.Exit(2)
+    settings = settings_or_exit()
+
+    async def walk() -> BackfillProgress:
+        slack = make_slack_client(settings)
+        identity = await bot_identity(slack)
+        channel_id = await find_channel_id(slack, channel)
+        if channel_id is None:
+            raise ConfigError(f"{channel}: no such channel among those the bot can see")
+        async with open_runtime(settings) as runtime:
+            classifier = Classifier(command=settings.classifier_command, chat_model=runtime.chat_model)
+            reader = HistoryReader(runtime.pool, runtime.embeddings, classifier, slack, identity)
+            with progress_bar() as progress:
+                task = progress.add_task(f"backfill {channel}", total=limit)
+
+                def advance(at: BackfillProgress) -> None:
+                    progress.update(task, completed=at.fetched, description=f"backfill {channel}: {at.stored} new")
+
+                return await backfill_channel(reader, channel_id, days=days, limit=limit, progress=advance)
+
+    done = run(walk())
+    console.print(
+        f"{channel}: {done.fetched} messages read in {done.pages} pages, {done.stored} new stored (replies included)",
+        highlight=False,
+    )
+
+
 @app.command()
 def doctor() -> None:
     """Check configuration, database, pgvector, Slack, models; say what is missing and how to fix it."""
@@ -466,6 +557,35 @@ def doctor() -> None:
         console.print(f"\n[red]{len(failed)} problem(s)[/]: {', '.join(failed)}")
         raise typer.Exit(1)
     console.print("\n[green]ready[/]")
+
+
+@schedule_app.command("list")
+def schedule_list(as_json: bool = typer.Option(False, "--json", help="One JSON object per line.")) -> None:
+    """Each schedule, the job it enqueues and its next run (from RATCHET_SCHEDULES_CONFIG, or the defaults)."""
+    from ratchet.scheduler.config import load_schedules_config
+    from ratchet.scheduler.scheduler import utc_now
+    from ratchet.scheduler.schedules import build_schedules
+
+    settings = settings_or_exit()
+    with config_errors_as_one_line():
+        schedules = build_schedules(load_schedules_config(settings.schedules_config))
+    now = utc_now()
+    rows = []
+    for schedule in schedules:
+        next_run = schedule.next_run(now)
+        status = f"waiting for {schedule.waiting_for} (no {schedule.kind} job yet)" if schedule.waiting_for else "on"
+        rows.append({
+            "name": schedule.name, "job": schedule.kind, "when": schedule.when,
+            "next_run": next_run.isoformat(timespec="minutes") if next_run else None, "status": status,
+        })  # fmt: skip
+    if as_json:
+        for row in rows:
+            console.print_json(json.dumps(row), indent=None)
+        return
+    table = Table("schedule", "job", "when", "next run", "status")
+    for row in rows:
+        table.add_row(row["name"], row["job"], row["when"], row["next_run"] or "never", row["status"])
+    console.print(table)
 
 
 @app.command()

@@ -74,11 +74,13 @@ class Settings(BaseSettings):
     docs_config: Path | None = None
     github_api_url: str = "https://api.github.com"
     monitor_config: Path | None = None
+    schedules_config: Path | None = None
 
     http_addr: str = "127.0.0.1:5001"
     api_token: SecretStr | None = None
     workers: int = Field(default=4, ge=1, le=64)
     job_lease_seconds: float = Field(default=120, ge=1, le=3600)
+    catchup_reply_minutes: float = Field(default=30, ge=0, le=7 * 24 * 60)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("database_url")
@@ -124,7 +126,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"expected {builtin} or one of {choices}, got {value!r}") from None
         return value
 
-    @field_validator("channels_config", "mcp_config", "docs_config", "monitor_config")
+    @field_validator("channels_config", "mcp_config", "docs_config", "monitor_config", "schedules_config")
     @classmethod
     def _config_file(cls, value: Path | None) -> Path | None:
         return _check_file(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from langchain_core.messages import SystemMessage
@@ -15,16 +16,21 @@ from ratchet.context import TriageContext
 from ratchet.graphs.approvals import approval_key, decision_from_reply
 from ratchet.graphs.state import Decision, thread_id
 from ratchet.graphs.triage import build_triage_graph
+from ratchet.jobs.history import CATCHUP_JOB, HistoryReader, catch_up
 from ratchet.jobs.ingest import APPROVAL_JOB, EMBED_JOB, FORGET_JOB, MESSAGE_JOB, ONBOARD_JOB
 from ratchet.jobs.worker import Handler
+from ratchet.knowledge import library
+from ratchet.runtime import Runtime
 from ratchet.slack.events import MalformedEvent, to_message
 from ratchet.slack.posting import Reply
-from ratchet.storage import channels, jobs, messages, posts
+from ratchet.storage import channels, jobs, messages, posts, retention
 from ratchet.storage.jobs import Job
 from ratchet.storage.messages import Message
 from ratchet.storage.reactions import Reaction
 
 BACKFILL_THREAD_JOB = "backfill_thread"
+DOCS_REFRESH_JOB = "docs_refresh"  # enqueued by the scheduler
+RETENTION_JOB = "retention"  # enqueued by the scheduler; payload: {"days": N}
 log = logging.getLogger(__name__)
 
 
@@ -38,6 +44,8 @@ class JobHandlers:
         *,
         checkpointer: Checkpointer | None = None,
         backfill_limit: int = 1000,
+        runtime: Runtime | None = None,
+        catchup_reply_window: timedelta = timedelta(minutes=30),
     ) -> None:
         self.context = context
         self.graph = build_triage_graph(checkpointer)
@@ -47,6 +55,8 @@ class JobHandlers:
         self.bot = context.bot
         self.slack = slack
         self.backfill_limit = backfill_limit
+        self.catchup_reply_window = catchup_reply_window
+        self.runtime = runtime  # refreshing docs needs it
 
     def registry(self) -> dict[str, Handler]:
         return {
@@ -56,6 +66,9 @@ class JobHandlers:
             BACKFILL_THREAD_JOB: self.backfill_thread,
             APPROVAL_JOB: self.approval,
             FORGET_JOB: self.forget,
+            CATCHUP_JOB: self.catch_up,
+            RETENTION_JOB: self.purge_expired,
+            **({DOCS_REFRESH_JOB: self.docs_refresh} if self.runtime else {}),
         }
 
     async def message(self, job: Job) -> None:
@@ -161,6 +174,13 @@ class JobHandlers:
             for thread in {thread_id(self.bot.team_id, channel_id, thread_ts), *showed_it}:
                 await self.graph.checkpointer.adelete_thread(thread)
 
+    async def catch_up(self, job: Job) -> None:
+        """Store what member channels got while nobody listened; recent messages start their work like live ones."""
+        reader = HistoryReader(self.pool, self.embeddings, self.classifier, self.slack, self.bot)
+        caught = await catch_up(reader, reply_window=self.catchup_reply_window)
+        log.info("catch-up (%s): %d channel(s), %d new message(s)", job.key, len(caught),
+                 sum(c.live + c.quiet for c in caught))  # fmt: skip
+
     async def embed(self, job: Job) -> None:
         """An edited message: embed its new text."""
         await self._embed(job.payload["channel_id"], job.payload["ts"])
@@ -216,3 +236,20 @@ class JobHandlers:
             self.pool, self.classifier, self.embeddings, backfilled, bot_user_id=self.bot.user_id, use_llm=False,
             insert=True,
         )  # fmt: skip
+
+    async def docs_refresh(self, job: Job) -> None:
+        """Re-read every documentation source (the config file's and those added with `ratchet docs add`)."""
+        assert self.runtime is not None  # registered only with a runtime
+        reports = await library.refresh(self.runtime, await library.all_sources(self.runtime))
+        log.info("refreshed %d documentation source(s) (%s)", len(reports), job.key)
+
+    async def purge_expired(self, job: Job) -> None:
+        """Delete what is older than the retention period, then the checkpoints of threads whose messages are gone."""
+        cutoff = datetime.now(UTC) - timedelta(days=int(job.payload["days"]))
+        async with self.pool.connection() as conn:
+            purged = await retention.purge_before(conn, cutoff)
+            threads = await retention.orphaned_threads(conn)
+        if self.graph.checkpointer is not None:
+            for thread in threads:
+                await self.graph.checkpointer.adelete_thread(thread)
+        log.info("retention (%s): purged %s and %d thread checkpoint(s)", job.key, purged, len(threads))

@@ -4,130 +4,17 @@ optionally groups.json / dms.json / mpims.json, and one folder per conversation 
 
 from __future__ import annotations
 
-import json
 import re
-import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
+from ratchet.slack_export import ExportChannel, ExportError, ExportSource, ExportUser
 from ratchet.slack_sim.ids import is_ts
 
 if TYPE_CHECKING:
     from ratchet.slack_sim.workspace import Workspace
 
-_DAY_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
-
-
-class ExportError(ValueError):
-    """The export is unreadable or is missing channels.json / users.json."""
-
-
-class _Purpose(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    value: str = ""
-    creator: str = ""
-    last_set: int = 0
-
-
-class ExportUser(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    id: str
-    name: str
-    team_id: str | None = None
-    real_name: str | None = None
-    deleted: bool = False
-    is_bot: bool = False
-    is_admin: bool = False
-    is_owner: bool = False
-    tz: str | None = None
-    color: str | None = None
-    profile: dict[str, Any] = Field(default_factory=dict)
-
-
-class ExportChannel(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    id: str
-    name: str | None = None
-    created: int = 0
-    creator: str = ""
-    is_archived: bool = False
-    is_general: bool = False
-    members: list[str] = Field(default_factory=list)
-    topic: _Purpose = Field(default_factory=_Purpose)
-    purpose: _Purpose = Field(default_factory=_Purpose)
-
-
-class _Source:
-    """Read JSON files of an export from a folder or a zip, wherever channels.json sits inside it."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.zip: zipfile.ZipFile | None = None
-        if path.is_dir():
-            if not (path / "channels.json").exists():
-                nested = sorted(path.rglob("channels.json"), key=lambda p: len(p.parts))
-                if not nested:
-                    raise ExportError(f"{path}: no channels.json")
-                self.path = nested[0].parent
-            self.prefix = ""
-        elif zipfile.is_zipfile(path):
-            self.zip = zipfile.ZipFile(path)
-            candidates = sorted(
-                (n for n in self.zip.namelist() if PurePosixPath(n).name == "channels.json"), key=lambda n: n.count("/")
-            )
-            if not candidates:
-                raise ExportError(f"{path}: no channels.json in the zip")
-            parent = str(PurePosixPath(candidates[0]).parent)
-            self.prefix = "" if parent == "." else parent + "/"
-        else:
-            raise ExportError(f"{path}: neither a folder nor a zip file")
-
-    def close(self) -> None:
-        if self.zip is not None:
-            self.zip.close()
-
-    def read(self, name: str) -> Any:
-        try:
-            if self.zip is not None:
-                if self.prefix + name not in self.zip.namelist():
-                    return None
-                raw = self.zip.read(self.prefix + name)
-            else:
-                file = self.path / name
-                if not file.is_file():
-                    return None
-                raw = file.read_bytes()
-            return json.loads(raw.decode("utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ExportError(f"{name}: not valid JSON ({exc})") from exc
-
-    def day_files(self, folder: str) -> list[str]:
-        if self.zip is not None:
-            base = self.prefix + folder + "/"
-            names = [n[len(base) :] for n in self.zip.namelist() if n.startswith(base)]
-        else:
-            directory = self.path / folder
-            names = [p.name for p in directory.iterdir()] if directory.is_dir() else []
-        return sorted(f"{folder}/{n}" for n in names if _DAY_FILE.match(n))
-
-
-def _records(source: _Source, name: str, model: type[BaseModel], *, required: bool = False) -> list[Any]:
-    data = source.read(name)
-    if data is None:
-        if required:
-            raise ExportError(f"{source.path}: {name} is missing")
-        return []
-    if not isinstance(data, list):
-        raise ExportError(f"{name}: expected a JSON array")
-    out = []
-    for item in data:
-        try:
-            out.append(model.model_validate(item))
-        except ValidationError as exc:
-            raise ExportError(f"{name}: {exc.errors()[0]['msg']} in {item!r:.200}") from exc
-    return out
+__all__ = ["ExportError", "load_export"]
 
 
 def load_export(
@@ -135,13 +22,13 @@ def load_export(
 ) -> Workspace:
     from ratchet.slack_sim.workspace import Bot, User
 
-    source = _Source(path)
+    source = ExportSource(path)
     try:
-        users: list[ExportUser] = _records(source, "users.json", ExportUser, required=True)
-        channels: list[ExportChannel] = _records(source, "channels.json", ExportChannel, required=True)
-        groups: list[ExportChannel] = _records(source, "groups.json", ExportChannel)
-        dms: list[ExportChannel] = _records(source, "dms.json", ExportChannel)
-        mpims: list[ExportChannel] = _records(source, "mpims.json", ExportChannel)
+        users: list[ExportUser] = source.records("users.json", ExportUser, required=True)
+        channels: list[ExportChannel] = source.records("channels.json", ExportChannel, required=True)
+        groups: list[ExportChannel] = source.records("groups.json", ExportChannel)
+        dms: list[ExportChannel] = source.records("dms.json", ExportChannel)
+        mpims: list[ExportChannel] = source.records("mpims.json", ExportChannel)
 
         team_id = next((u.team_id for u in users if u.team_id), None)
         name = path.stem if path.is_file() else path.name
@@ -226,12 +113,9 @@ def _add_conversation(ws: Workspace, rec: ExportChannel, kind: str) -> None:
     )
 
 
-def _load_messages(ws: Workspace, source: _Source, channel: Any, folder: str) -> None:
+def _load_messages(ws: Workspace, source: ExportSource, channel: Any, folder: str) -> None:
     for name in source.day_files(folder):
-        day = source.read(name)
-        if not isinstance(day, list):
-            raise ExportError(f"{name}: expected a JSON array of messages")
-        for message in day:
+        for message in source.day(name):
             if not isinstance(message, dict) or not is_ts(message.get("ts")):
                 continue  # not a message (Slack exports occasionally carry other records)
             message = dict(message)
