@@ -21,6 +21,7 @@ from ratchet.config import (
     ChannelsConfig,
     ConfigError,
     McpConfig,
+    MonitorConfig,
     Settings,
     load_channels_config,
     load_mcp_config,
@@ -89,6 +90,49 @@ def event_mode(settings: Settings) -> Mode:
     )
 
 
+@dataclass
+class Tooling:
+    """What the agent may use where: the channels' settings and the MCP servers' tools, checked against each other."""
+
+    channels: ChannelsConfig
+    extra_tools: list[BaseTool]
+
+
+async def load_tooling(settings: Settings) -> Tooling:
+    channels_config = load_channels_config(settings.channels_config)
+    mcp = load_mcp_config(settings.mcp_config)
+    mcp_tools = await load_mcp_tools(mcp, reserved=[tool.name for tool in TOOLS])
+    check_tool_names(channels_config, [*TOOLS, *mcp_tools], mcp)
+    return Tooling(channels=channels_config, extra_tools=mcp_tools)
+
+
+def triage_context(
+    settings: Settings,
+    runtime: Runtime,
+    tooling: Tooling,
+    *,
+    poster: Poster,
+    bot: BotIdentity,
+    slack: AsyncWebClient | None = None,
+    monitor: MonitorConfig | None = None,
+) -> TriageContext:
+    """What the triage graph runs with: in `serve`, and in commands that run it without Slack (`ratchet ask`)."""
+    return TriageContext(
+        pool=runtime.pool,
+        embeddings=runtime.embeddings,
+        classifier=Classifier(command=settings.classifier_command, chat_model=runtime.chat_model),
+        poster=poster,
+        bot=bot,
+        slack=slack,
+        chat_model=runtime.chat_model,
+        channels=tooling.channels,
+        extra_tools=tooling.extra_tools,
+        monitor=monitor or MonitorConfig(),
+        github_api_url=settings.github_api_url,
+        thread_token_budget=settings.thread_token_budget,
+    )
+
+
 @asynccontextmanager
 async def running_bot(
     settings: Settings, *, poster: Poster | None = None, chat_model: BaseChatModel | None = None
@@ -96,33 +140,17 @@ async def running_bot(
     """Start everything the bot needs; stop it all (workers first) on the way out. `poster` and `chat_model`
     replace the Slack poster and RATCHET_LLM's model (dry runs, benchmarks)."""
     mode = event_mode(settings)
-    channels_config = load_channels_config(settings.channels_config)
     monitor = load_monitor_config(settings.monitor_config)
-    mcp = load_mcp_config(settings.mcp_config)
     schedules = load_schedules_config(settings.schedules_config)
-    mcp_tools = await load_mcp_tools(mcp, reserved=[tool.name for tool in TOOLS])
-    check_tool_names(channels_config, [*TOOLS, *mcp_tools], mcp)
+    tooling = await load_tooling(settings)
     slack = make_slack_client(settings)
     identity = await bot_identity(slack)
     async with open_runtime(settings, chat_model=chat_model) as runtime:
         signing_secret = settings.slack_signing_secret.get_secret_value() if mode == "http" else None
         store_event = functools.partial(ingest, runtime.pool, bot=identity)
         app = build_slack_app(slack, store_event, signing_secret=signing_secret)
-        classifier = Classifier(command=settings.classifier_command, chat_model=runtime.chat_model)
-        context = TriageContext(
-            pool=runtime.pool,
-            embeddings=runtime.embeddings,
-            classifier=classifier,
-            poster=poster or SlackPoster(slack, runtime.pool),
-            bot=identity,
-            slack=slack,
-            chat_model=runtime.chat_model,
-            channels=channels_config,
-            extra_tools=mcp_tools,
-            monitor=monitor,
-            github_api_url=settings.github_api_url,
-            thread_token_budget=settings.thread_token_budget,
-        )
+        poster = poster or SlackPoster(slack, runtime.pool)
+        context = triage_context(settings, runtime, tooling, poster=poster, bot=identity, slack=slack, monitor=monitor)
         catchup_window = timedelta(minutes=settings.catchup_reply_minutes)
         handlers = JobHandlers(
             context, slack, checkpointer=runtime.checkpointer, runtime=runtime, catchup_reply_window=catchup_window
@@ -144,7 +172,7 @@ async def running_bot(
                 socket_mode = SocketModeHandler(app, settings.slack_app_token.get_secret_value(), store_event)
                 await socket_mode.connect_async()
             await onboard_member_channels(slack, runtime, identity)
-            reader = HistoryReader(runtime.pool, runtime.embeddings, classifier, slack, identity)
+            reader = HistoryReader(runtime.pool, runtime.embeddings, context.classifier, slack, identity)
             catching_up = asyncio.create_task(catch_up_at_start(reader, catchup_window))
             await scheduler.start()
             log.info(

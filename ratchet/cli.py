@@ -382,38 +382,20 @@ def ask(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """What the bot would answer, without Slack: with RATCHET_LLM the agent's cited answer, else the docs'."""
-    from ratchet.bot import check_tool_names
-    from ratchet.classify.classifier import Classifier
-    from ratchet.config import load_channels_config, load_mcp_config
-    from ratchet.context import TriageContext
+    from ratchet.bot import load_tooling, triage_context
     from ratchet.graphs.conversation import ask as ask_bot
     from ratchet.runtime import open_runtime
     from ratchet.slack.events import BotIdentity
     from ratchet.slack.formatting import markdown_to_mrkdwn
     from ratchet.slack.posting import DryRunPoster
-    from ratchet.tools import TOOLS
-    from ratchet.tools.mcp import load_mcp_tools
 
     settings = settings_or_exit()
 
     async def answer() -> None:
-        channels_config = load_channels_config(settings.channels_config)
-        mcp = load_mcp_config(settings.mcp_config)
-        mcp_tools = await load_mcp_tools(mcp, reserved=[tool.name for tool in TOOLS]) if settings.llm != "none" else []
-        check_tool_names(channels_config, [*TOOLS, *mcp_tools], mcp)
+        tooling = await load_tooling(settings)
         async with open_runtime(settings) as runtime:
-            context = TriageContext(
-                pool=runtime.pool,
-                embeddings=runtime.embeddings,
-                classifier=Classifier(command=settings.classifier_command, chat_model=runtime.chat_model),
-                poster=DryRunPoster(),
-                bot=BotIdentity(team_id="", user_id=""),
-                chat_model=runtime.chat_model,
-                channels=channels_config,
-                extra_tools=mcp_tools,
-                github_api_url=settings.github_api_url,
-                thread_token_budget=settings.thread_token_budget,
-            )
+            nobody = BotIdentity(team_id="", user_id="")
+            context = triage_context(settings, runtime, tooling, poster=DryRunPoster(), bot=nobody)
             found = await ask_bot(context, question, channel=channel)
         if as_json:
             print(json.dumps(found.report().model_dump(), ensure_ascii=False, indent=2))
