@@ -7,7 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
+from langchain_core.embeddings import Embeddings
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
@@ -94,3 +96,36 @@ def test_cli_imports_with_progress_and_reports_what_it_stored(database_url: str,
     assert "stored 0 messages (0 alerts, 0 incidents opened) from 1 day files in 1 channels; 7 were" in again.stdout
     missing = ratchet_cli("import", str(tmp_path / "ops.zip"), "--channel", "nope", env=env, cwd=tmp_path)
     assert missing.returncode == 1 and "no channel nope in the export" in missing.stderr
+
+
+class BrokenSecondPage(Embeddings):
+    """The local model, but the second call's last vector has the wrong dimension: its page's last row fails."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.calls += 1
+        vectors = shared_local_embeddings().embed_documents(texts)
+        return [*vectors[:-1], [0.0]] if self.calls == 2 else vectors
+
+    def embed_query(self, text: str) -> list[float]:
+        return shared_local_embeddings().embed_query(text)
+
+
+async def test_a_page_is_stored_in_one_transaction(runtime: Runtime, tmp_path: Path) -> None:
+    folder = write_export(tmp_path / "export", days=2, chatter_per_day=5)
+    pool = runtime.pool
+    with pytest.raises(psycopg.Error):
+        await import_export(pool, Classifier(), BrokenSecondPage(), folder)
+    # the first day file (a page) is whole; of the second, whose last row failed, nothing is left
+    assert await rows(pool, "SELECT count(*) AS n, bool_and(embedding IS NOT NULL) AS embedded FROM messages") == [
+        {"n": 7, "embedded": True}
+    ]
+    assert await rows(pool, "SELECT count(*) AS n FROM messages WHERE attrs ? 'classification'") == [{"n": 7}]
+    opened = await rows(pool, "SELECT count(*) AS n FROM incidents")
+
+    rest = await run_import(pool, folder)
+    assert (rest.messages, rest.already_stored, rest.incidents + opened[0]["n"]) == (17, 7, 6)
+    crash = await rows(pool, "SELECT status, duration FROM incidents WHERE alert = 'KubePodCrashLooping'")
+    assert crash == [{"status": "resolved", "duration": timedelta(minutes=42)}] * 2

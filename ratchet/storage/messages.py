@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
@@ -51,27 +52,51 @@ class ScoredMessage(StoredMessage):
 COLUMNS = "channel_id, ts, thread_ts, user_id, bot_id, subtype, text, origin, attrs, posted_at, is_deleted, edited_at"
 
 
+_INSERT = """
+    INSERT INTO messages (channel_id, ts, thread_ts, user_id, bot_id, subtype, text, origin, attrs, embedding)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+    ON CONFLICT (channel_id, ts) DO NOTHING
+"""
+
+
+def _row(message: Message, vector: list[float] | None) -> tuple[Any, ...]:
+    embedding = None if vector is None else np.asarray(vector, dtype=np.float32)
+    return (
+        message.channel_id,
+        message.ts,
+        message.thread_ts,
+        message.user_id,
+        message.bot_id,
+        message.subtype,
+        message.text,
+        message.origin,
+        Jsonb(message.attrs),
+        embedding,
+    )
+
+
 async def insert_if_new(conn: AsyncConnection[Any], message: Message) -> bool:
     """Store the message unless `(channel_id, ts)` is already there; True when it was new."""
-    cursor = await conn.execute(
-        """
-        INSERT INTO messages (channel_id, ts, thread_ts, user_id, bot_id, subtype, text, origin, attrs)
-        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
-        ON CONFLICT (channel_id, ts) DO NOTHING
-        """,
-        (
-            message.channel_id,
-            message.ts,
-            message.thread_ts,
-            message.user_id,
-            message.bot_id,
-            message.subtype,
-            message.text,
-            message.origin,
-            Jsonb(message.attrs),
-        ),
-    )
+    cursor = await conn.execute(_INSERT, _row(message, None))
     return cursor.rowcount == 1
+
+
+async def insert_new(
+    conn: AsyncConnection[Any], batch: Sequence[tuple[Message, list[float] | None]]
+) -> list[StoredMessage]:
+    """Store each message (with its vector, if any) unless `(channel_id, ts)` is already there, all in one
+    pipeline; returns the new ones, in the order given."""
+    if not batch:
+        return []
+    new: list[StoredMessage] = []
+    async with conn.cursor(row_factory=class_row(StoredMessage)) as cursor:
+        await cursor.executemany(
+            f"{_INSERT} RETURNING {COLUMNS}", [_row(message, vector) for message, vector in batch], returning=True
+        )
+        while True:
+            new += await cursor.fetchall()
+            if not cursor.nextset():
+                return new
 
 
 async def take_over_backfilled(conn: AsyncConnection[Any], message: Message) -> bool:
