@@ -11,17 +11,15 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Checkpointer, Command, StateSnapshot
 from slack_sdk.web.async_client import AsyncWebClient
 
-from ratchet.classify.recording import classify_and_record
 from ratchet.context import TriageContext
 from ratchet.graphs.approvals import approval_key, decision_from_reply
 from ratchet.graphs.state import Decision, thread_id
 from ratchet.graphs.triage import build_triage_graph
-from ratchet.jobs.history import CATCHUP_JOB, HistoryReader, catch_up
+from ratchet.jobs.history import CATCHUP_JOB, HistoryReader, catch_up, store_history
 from ratchet.jobs.ingest import APPROVAL_JOB, EMBED_JOB, FORGET_JOB, MESSAGE_JOB, ONBOARD_JOB
 from ratchet.jobs.worker import Handler
 from ratchet.knowledge import library
 from ratchet.runtime import Runtime
-from ratchet.slack.events import MalformedEvent, to_message
 from ratchet.slack.posting import Reply
 from ratchet.storage import channels, jobs, messages, posts, retention
 from ratchet.storage.jobs import Job
@@ -176,7 +174,7 @@ class JobHandlers:
 
     async def catch_up(self, job: Job) -> None:
         """Store what member channels got while nobody listened; recent messages start their work like live ones."""
-        reader = HistoryReader(self.pool, self.embeddings, self.classifier, self.slack, self.bot)
+        reader = self.history_reader()
         caught = await catch_up(reader, reply_window=self.catchup_reply_window)
         log.info("catch-up (%s): %d channel(s), %d new message(s)", job.key, len(caught),
                  sum(c.live + c.quiet for c in caught))  # fmt: skip
@@ -224,18 +222,10 @@ class JobHandlers:
         await self._store_backfill(channel_id, replies)
 
     async def _store_backfill(self, channel_id: str, raws: list[dict[str, Any]]) -> None:
-        """Store messages fetched from history (no replies start for them), classify them oldest first so the
-        channel's past incidents are known (no LLM: history can be long), and embed the new ones in batches."""
-        backfilled = []
-        for raw in raws:
-            try:
-                backfilled.append(to_message(raw, channel_id=channel_id).model_copy(update={"origin": "backfill"}))
-            except MalformedEvent as problem:
-                log.warning("skipped a malformed message in %s history: %s", channel_id, problem)
-        await classify_and_record(
-            self.pool, self.classifier, self.embeddings, backfilled, bot_user_id=self.bot.user_id, use_llm=False,
-            insert=True,
-        )  # fmt: skip
+        await store_history(self.history_reader(), channel_id, raws)
+
+    def history_reader(self) -> HistoryReader:
+        return HistoryReader(self.pool, self.embeddings, self.classifier, self.slack, self.bot)
 
     async def docs_refresh(self, job: Job) -> None:
         """Re-read every documentation source (the config file's and those added with `ratchet docs add`)."""

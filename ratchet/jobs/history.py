@@ -118,7 +118,7 @@ async def catch_up_channel(
     quiet = [m for m in new if _age(m["ts"]) > reply_window]
     live = [m for m in new if _age(m["ts"]) <= reply_window]
     if quiet:
-        await _store_quietly(reader, channel_id, quiet)
+        await store_history(reader, channel_id, quiet)
         log.info(
             "caught up %d message(s) in %s older than %s: stored and classified without replies",
             len(quiet), channel_id, reply_window,
@@ -131,9 +131,9 @@ async def catch_up_channel(
     return CaughtUp(channel_id=channel_id, live=len(live), quiet=len(quiet))
 
 
-async def _store_quietly(reader: HistoryReader, channel_id: str, raws: list[dict[str, Any]]) -> int:
-    """Store history with no reply started: classified oldest first (no LLM: history can be long), applied to
-    incidents, embedded; returns how many were new."""
+async def store_history(reader: HistoryReader, channel_id: str, raws: list[dict[str, Any]]) -> int:
+    """Store messages read from history (catch-up, backfill, onboarding) with no reply started: classified oldest
+    first (no LLM: history can be long), applied to incidents, embedded; returns how many were new."""
     backfilled = []
     for raw in raws:
         try:
@@ -178,7 +178,7 @@ async def backfill(
         for parent in top_level:
             if parent.get("reply_count") and parent.get("thread_ts") == parent.get("ts"):
                 raws += await thread_replies(reader.slack, pacer, channel_id, parent["ts"])
-        new = await _store_quietly(reader, channel_id, raws)
+        new = await store_history(reader, channel_id, raws)
         pages, fetched, stored, cursor = pages + 1, fetched + len(top_level), stored + new, page.next_cursor
         finished = cursor is None or (limit is not None and fetched >= limit)
         async with reader.pool.connection() as conn:
