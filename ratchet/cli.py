@@ -523,6 +523,47 @@ def backfill(
 
 
 @app.command()
+def report(
+    channel: str = typer.Argument(..., help="The channel: its id or name (#ops or ops)."),
+    week: str | None = typer.Option(None, "--week", help="The ISO week, e.g. 2026-W47 (default: the last complete)."),
+    tz: str = typer.Option("UTC", "--tz", help="The time zone the week runs Monday to Monday in."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    post: bool = typer.Option(False, "--post", help="Also post the report to the channel (once per week)."),
+) -> None:
+    """The weekly alert report of a channel: firings, incidents, resolution and response times per alert,
+    long-running incidents and suggestions."""
+    from rich.markdown import Markdown
+
+    from ratchet.reports.channel import ReportError, build_channel_report
+    from ratchet.runtime import open_runtime
+    from ratchet.slack.client import make_slack_client
+    from ratchet.slack.posting import Reply, SlackPoster
+
+    settings = settings_or_exit()
+
+    async def build() -> None:
+        async with open_runtime(settings) as runtime:
+            async with runtime.pool.connection() as conn:
+                found = await build_channel_report(conn, runtime.embeddings, channel, week=week, tz=tz)
+            if as_json:
+                print(found.model_dump_json(indent=2))
+            else:
+                console.print(Markdown(found.to_markdown()))
+            if post:
+                key = f"report:{found.channel}:{found.week}"
+                reply = Reply(
+                    channel_id=found.channel, thread_ts=None, module="report", markdown=found.to_markdown(), key=key
+                )
+                await SlackPoster(make_slack_client(settings), runtime.pool).post(reply)
+
+    try:
+        run(build())
+    except ReportError as problem:
+        errors.print(f"error: {problem}", style="bold red", highlight=False, markup=False)
+        raise typer.Exit(1) from None
+
+
+@app.command()
 def doctor() -> None:
     """Check configuration, database, pgvector, Slack, models; say what is missing and how to fix it."""
     from ratchet.doctor import run_checks

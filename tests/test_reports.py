@@ -17,12 +17,12 @@ from ratchet.context import TriageContext
 from ratchet.graphs.triage import build_triage_graph
 from ratchet.jobs.ingest import ingest
 from ratchet.llm import LLMCallRecorder, LocalEmbeddings
+from ratchet.reports.channel import build_channel_report
 from ratchet.slack.events import BotIdentity, to_message
 from ratchet.slack.posting import DryRunPoster
 from ratchet.slack.text import message_text
 from ratchet.storage import channels, messages, posts
-from ratchet.storage.incidents import AlertActivity
-from ratchet.tools.reports import build_channel_report, build_usage_report, labels_for
+from ratchet.tools.reports import build_usage_report
 from tests.conftest import DATA
 from tests.helpers import ScriptedModel, store_classified
 
@@ -84,78 +84,6 @@ async def alert_week(pool: AsyncConnectionPool) -> None:
 
     await post(pool, notification("4-"), START + timedelta(days=2), channel=DEV)  # another channel
     await post(pool, notification("4-"), START + WEEK + timedelta(hours=1))  # after the week
-
-
-async def test_channel_report_counts_firings_durations_replies_and_labels(pool: AsyncConnectionPool) -> None:
-    await alert_week(pool)
-    async with pool.connection() as conn:
-        report = await build_channel_report(conn, OPS, since=START, until=START + WEEK)
-    rows = [(a.alert, a.service, a.firings, a.incidents, a.resolved, a.average_hours) for a in report.alerts]
-    assert rows == [
-        ("KubePodCrashLooping", "monitoring", 6, 6, 6, 1.0),
-        ("NodeFilesystemSpaceFillingUp", "monitoring", 2, 1, 0, None),
-        ("KubeAPIDown", None, 1, 1, 1, 80.0),
-    ]
-    assert [(a.triage_replies, a.untriaged_incidents, a.labels) for a in report.alerts] == [
-        (3, 4, ["frequent"]),
-        (1, 0, []),
-        (0, 1, ["long-running", "untriaged"]),
-    ]
-    assert report.top_alerts == [
-        "KubePodCrashLooping (monitoring)",
-        "NodeFilesystemSpaceFillingUp (monitoring)",
-        "KubeAPIDown",
-    ]
-    assert report.totals.model_dump() == {
-        "alerts": 3,
-        "firings": 9,
-        "incidents": 8,
-        "triage_replies": 4,
-        "untriaged_incidents": 5,
-    }
-
-
-async def test_channel_report_counts_only_the_firings_inside_its_window(pool: AsyncConnectionPool) -> None:
-    await alert_week(pool)
-    async with pool.connection() as conn:
-        report = await build_channel_report(conn, OPS, since=START + timedelta(days=2), until=START + WEEK)
-    assert [
-        (a.alert, a.firings, a.incidents, a.average_hours, a.triage_replies, a.untriaged_incidents)
-        for a in report.alerts
-    ] == [
-        ("KubePodCrashLooping", 4, 4, 1.13, 1, 3),  # 90, 30, 60 and 90 minutes
-        ("NodeFilesystemSpaceFillingUp", 1, 1, None, 1, 0),  # the re-notification only
-    ]
-
-
-async def test_channel_report_finds_a_channel_by_name_or_mention(pool: AsyncConnectionPool) -> None:
-    await alert_week(pool)
-    async with pool.connection() as conn:
-        by_id = await build_channel_report(conn, OPS, since=START, until=START + WEEK)
-        by_name = await build_channel_report(conn, "#ops-alerts", since=START, until=START + WEEK)
-        by_mention = await build_channel_report(conn, f"<#{OPS}|ops-alerts>", since=START, until=START + WEEK)
-        unknown = await build_channel_report(conn, "#no-such-channel", since=START, until=START + WEEK)
-    assert by_name.alerts == by_id.alerts and by_mention.alerts == by_id.alerts
-    assert (by_name.channel, by_mention.channel) == ("ops-alerts", OPS)
-    assert unknown.alerts == [] and unknown.totals.firings == 0
-
-
-def test_labels_start_just_past_their_thresholds() -> None:
-    def activity(firings: int, average_hours: float | None, triage_replies: int) -> AlertActivity:
-        return AlertActivity(
-            alert="KubeAPIDown",
-            service=None,
-            firings=firings,
-            incidents=1,
-            resolved=1,
-            average_hours=average_hours,
-            triage_replies=triage_replies,
-            untriaged_incidents=0,
-        )
-
-    assert labels_for(activity(5, 72.0, 1)) == []
-    assert labels_for(activity(5, None, 1)) == []
-    assert labels_for(activity(6, 72.01, 0)) == ["frequent", "long-running", "untriaged"]
 
 
 async def bot_post(pool: AsyncConnectionPool, channel: str, ts: str, module: str) -> None:
@@ -293,45 +221,39 @@ def tool_results(model: ScriptedModel) -> list[ToolMessage]:
 async def test_the_agent_reports_on_the_channel_it_was_asked_in(
     pool: AsyncConnectionPool, local_embeddings: LocalEmbeddings
 ) -> None:
-    now = datetime.now(UTC)
-    async with pool.connection() as conn:
-        await channels.ensure(conn, OPS)
-        await channels.rename(conn, OPS, "ops-alerts")
-    fired = await post(pool, notification("5-"), now - timedelta(days=3))
-    await post(pool, reply("U0DIEGO"), now - timedelta(days=3) + timedelta(minutes=6), thread_of=fired)
-    await post(pool, notification("6-"), now - timedelta(days=3) + timedelta(hours=2))
-    await post(pool, notification("1-"), now - timedelta(days=10))  # older than a week
-
-    final = "Last week: KubeAPIDown fired once and lasted 2h."
+    await alert_week(pool)
+    final = "Last week: KubePodCrashLooping fired six times."
     model = ScriptedModel(
         responses=[
-            calls(("channel_report", {}), ("channel_report", {"channel": "#ops-alerts", "days": 14}),
-                  ("channel_report", {"days": 400})),
+            calls(("channel_report", {"week": "2026-W48"}),
+                  ("channel_report", {"channel": "#ops-alerts", "week": "2026-W48", "tz": "Europe/Berlin"}),
+                  ("channel_report", {"week": "last week"})),
             AIMessage(content=final),
         ]
     )  # fmt: skip
     poster = await ask(pool, local_embeddings, model, "what did this channel's alerts cost us last week?")
     assert [reply.markdown for reply, _ in poster.posted] == [final]
-    this_week, fortnight, too_long = tool_results(model)
-    week = json.loads(this_week.content)
-    assert (week["channel"], week["totals"]["firings"]) == (OPS, 1)
-    assert week["alerts"] == [
-        {
-            "alert": "KubeAPIDown",
-            "service": None,
-            "firings": 1,
-            "incidents": 1,
-            "resolved": 1,
-            "average_hours": 2.0,
-            "triage_replies": 1,
-            "untriaged_incidents": 0,
-            "labels": [],
-        }
+    this_week, in_berlin, unknown = (json.loads(m.content) for m in tool_results(model))
+    async with pool.connection() as conn:
+        direct = await build_channel_report(conn, local_embeddings, OPS, week="2026-W48")
+    assert this_week == json.loads(direct.model_dump_json())  # one implementation
+    assert (this_week["channel"], this_week["channel_name"], this_week["totals"]["firings"]) == (OPS, "ops-alerts", 9)
+    keys = ("alert", "firings", "incidents", "resolved", "untriaged", "mttr_seconds")
+    assert [tuple(a[k] for k in keys) for a in this_week["alerts"]] == [
+        ("KubePodCrashLooping", 6, 6, 6, 4, 3600.0),  # 30 to 90 min; one reply deleted, one by the bot
+        ("NodeFilesystemSpaceFillingUp", 2, 1, 0, 1, None),  # the reply went to the repeat's thread, not the opening's
+        ("KubeAPIDown", 1, 1, 1, 1, 80 * 3600.0),
     ]
-    two_weeks = json.loads(fortnight.content)
-    assert two_weeks["channel"] == "ops-alerts"
-    assert two_weeks["top_alerts"] == ["KubeAPIDown", "KubePodCrashLooping (monitoring)"]
-    assert too_long.status == "error" and "less than or equal to 90" in too_long.content
+    keys = ("median_first_response_seconds", "label", "previous_week_firings")
+    assert [tuple(a[k] for k in keys) for a in this_week["alerts"]] == [
+        (180.0, "frequent", 1),  # 4 and 2 min
+        (None, "new", 0),
+        (None, "new", 0),
+    ]
+    [disk] = this_week["long_running"]
+    assert disk["open_seconds"] == (WEEK - timedelta(days=1, hours=3, minutes=1)).total_seconds()
+    assert in_berlin["start"] == "2026-11-22T23:00:00Z"
+    assert "not an ISO week" in unknown["error"]
 
 
 async def test_the_agent_reads_the_usage_report(pool: AsyncConnectionPool, local_embeddings: LocalEmbeddings) -> None:

@@ -70,6 +70,17 @@ async def get(conn: AsyncConnection[Any], channel_id: str) -> Channel | None:
         return await cursor.fetchone()
 
 
+async def find(conn: AsyncConnection[Any], ref: str) -> Channel | None:
+    """The known channel with this id, or else this name (without the `#`)."""
+    async with conn.cursor(row_factory=class_row(Channel)) as cursor:
+        await cursor.execute(
+            "SELECT channel_id, team_id, name, is_private, is_archived, onboarded_at FROM channels "
+            "WHERE channel_id = %(ref)s OR name = %(ref)s ORDER BY channel_id <> %(ref)s, channel_id LIMIT 1",
+            {"ref": ref},
+        )
+        return await cursor.fetchone()
+
+
 async def ids_of(conn: AsyncConnection[Any], refs: list[str]) -> list[str]:
     """The ids of the known channels among `refs` (ids or names without the `#`), in no particular order."""
     cursor = await conn.execute(

@@ -182,53 +182,6 @@ async def recent(
         return await cursor.fetchall()
 
 
-class AlertActivity(BaseModel):
-    """One alert (and service) of a channel over a window: how often it fired and how people responded."""
-
-    alert: str
-    service: str | None
-    firings: int  # notifications in the window that fired, re-fired or reopened one of its incidents
-    incidents: int  # the incidents those notifications belong to
-    resolved: int
-    average_hours: float | None  # average duration of the resolved ones
-    triage_replies: int  # human replies in the threads of the incidents' notifications
-    untriaged_incidents: int  # incidents nobody replied to
-
-
-async def alert_activity(
-    conn: AsyncConnection[Any], *, channel: str, since: datetime, until: datetime
-) -> list[AlertActivity]:
-    """Per alert and service, the incidents of a channel (its id or name) that fired in `[since, until)`, most
-    firings first."""
-    async with conn.cursor(row_factory=class_row(AlertActivity)) as cursor:
-        await cursor.execute(
-            """
-            WITH fired AS (
-                SELECT i.alert, i.service, i.status, i.duration,
-                       (SELECT count(*) FROM jsonb_array_elements_text(i.attrs->'fire_ts') AS f(ts)
-                        WHERE to_timestamp(f.ts::double precision) >= %(since)s
-                          AND to_timestamp(f.ts::double precision) < %(until)s) AS firings,
-                       (SELECT count(*) FROM messages m
-                        WHERE m.channel_id = i.channel_id
-                          AND m.thread_ts IN (SELECT jsonb_array_elements_text(i.attrs->'fire_ts'))
-                          AND m.user_id IS NOT NULL AND m.bot_id IS NULL AND NOT m.is_deleted) AS replies
-                FROM incidents i
-                WHERE i.channel_id IN (SELECT channel_id FROM channels
-                                       WHERE channel_id = %(channel)s OR name = %(channel)s)
-            )
-            SELECT alert, service, sum(firings) AS firings, count(*) AS incidents,
-                   count(*) FILTER (WHERE status = 'resolved') AS resolved,
-                   round(extract(epoch FROM avg(duration)) / 3600, 2) AS average_hours,
-                   sum(replies) AS triage_replies, count(*) FILTER (WHERE replies = 0) AS untriaged_incidents
-            FROM fired WHERE firings > 0
-            GROUP BY alert, service
-            ORDER BY firings DESC, alert, service
-            """,
-            {"channel": channel, "since": since, "until": until},
-        )
-        return await cursor.fetchall()
-
-
 class _Inserted(Incident):
     inserted: bool
 
