@@ -534,10 +534,10 @@ def report(
     long-running incidents and suggestions."""
     from rich.markdown import Markdown
 
-    from ratchet.reports.channel import ReportError, build_channel_report
+    from ratchet.reports.channel import ReportError, build_channel_report, report_reply
     from ratchet.runtime import open_runtime
     from ratchet.slack.client import make_slack_client
-    from ratchet.slack.posting import Reply, SlackPoster
+    from ratchet.slack.posting import SlackPoster
 
     settings = settings_or_exit()
 
@@ -550,11 +550,7 @@ def report(
             else:
                 console.print(Markdown(found.to_markdown()))
             if post:
-                key = f"report:{found.channel}:{found.week}"
-                reply = Reply(
-                    channel_id=found.channel, thread_ts=None, module="report", markdown=found.to_markdown(), key=key
-                )
-                await SlackPoster(make_slack_client(settings), runtime.pool).post(reply)
+                await SlackPoster(make_slack_client(settings), runtime.pool).post(report_reply(found))
 
     try:
         run(build())

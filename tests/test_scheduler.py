@@ -18,7 +18,7 @@ from ratchet.classify.classifier import Classifier
 from ratchet.config import ConfigError
 from ratchet.context import TriageContext
 from ratchet.graphs.state import thread_id
-from ratchet.jobs.handlers import DOCS_REFRESH_JOB, RETENTION_JOB, JobHandlers
+from ratchet.jobs.handlers import DOCS_REFRESH_JOB, REPORT_JOB, RETENTION_JOB, JobHandlers
 from ratchet.jobs.worker import WorkerPool
 from ratchet.runtime import Runtime
 from ratchet.scheduler.config import SchedulesConfig, load_schedules_config
@@ -26,7 +26,7 @@ from ratchet.scheduler.scheduler import Scheduler
 from ratchet.scheduler.schedules import build_schedules
 from ratchet.slack.events import BotIdentity
 from ratchet.slack.posting import DryRunPoster
-from ratchet.storage import jobs
+from ratchet.storage import channels, jobs
 from ratchet.storage.database import open_pool
 from tests.helpers import ratchet_cli, wait_until
 
@@ -41,9 +41,10 @@ CONFIG = SchedulesConfig(
 THURSDAY = datetime(2026, 12, 3, 10, 15, tzinfo=UTC)
 
 
-def handlers_for(runtime: Runtime) -> JobHandlers:
+def handlers_for(runtime: Runtime, poster: DryRunPoster | None = None) -> JobHandlers:
+    poster = poster or DryRunPoster()
     context = TriageContext(
-        pool=runtime.pool, embeddings=runtime.embeddings, classifier=Classifier(), poster=DryRunPoster(), bot=BOT
+        pool=runtime.pool, embeddings=runtime.embeddings, classifier=Classifier(), poster=poster, bot=BOT
     )
     return JobHandlers(context, AsyncWebClient(token="xoxb-unused"), checkpointer=runtime.checkpointer, runtime=runtime)
 
@@ -61,7 +62,10 @@ async def test_two_serve_processes_enqueue_each_period_once_and_one_worker_runs_
     other_pool = await open_pool(runtime.database_url, max_size=4)
     first = Scheduler(runtime.pool, CONFIG, clock=lambda: THURSDAY)
     second = Scheduler(other_pool, CONFIG, clock=lambda: THURSDAY)
-    registry = handlers_for(runtime).registry()
+    async with runtime.pool.connection() as conn:
+        await channels.ensure(conn, OPS, team_id=BOT.team_id)
+    poster = DryRunPoster()
+    registry = handlers_for(runtime, poster).registry()
     workers = [
         WorkerPool(pool, runtime.database_url, registry, workers=2, lease=timedelta(minutes=1), poll_interval=0.2)
         for pool in (runtime.pool, other_pool)
@@ -71,14 +75,17 @@ async def test_two_serve_processes_enqueue_each_period_once_and_one_worker_runs_
         # both fire the same periods again (APScheduler's job): nothing new
         for schedule in first.schedules[:2]:
             assert await asyncio.gather(first.enqueue_due(schedule), second.enqueue_due(schedule)) == [None, None]
-        assert {job.id for job in first.apscheduler.get_jobs()} == {"docs_refresh", "retention"}  # no report job
+        assert {job.id for job in first.apscheduler.get_jobs()} == {"docs_refresh", "retention", f"report:{OPS}"}
         for pool in workers:
             await pool.start()
         await wait_until(lambda: all_done(runtime.pool), timeout=20)
         assert await ledger(runtime.pool) == [
             (DOCS_REFRESH_JOB, "docs_refresh:2026-12-03T06", "done", 1),
             (RETENTION_JOB, "retention:2026-12-03", "done", 1),
+            (REPORT_JOB, f"report:{OPS}:2026-W49", "done", 1),
         ]
+        [(posted, _)] = poster.posted  # one report, whichever process's worker ran it
+        assert (posted.channel_id, posted.key) == (OPS, f"report:{OPS}:2026-W48")  # Monday's: the last whole week
     finally:
         for pool in workers:
             await pool.stop()
@@ -111,7 +118,7 @@ def test_weekly_report_periods_follow_the_channels_time_zone() -> None:
     after = report.last_due(datetime(2026, 12, 7, 8, 30, tzinfo=UTC))  # Monday 09:30 in Berlin
     assert before is not None and after is not None
     assert (report.period_key(before), report.period_key(after)) == (f"report:{OPS}:2026-W49", f"report:{OPS}:2026-W50")
-    assert report.waiting_for == "issue 15"
+    assert report.waiting_for is None and report.payload == {"channel_id": OPS, "tz": "Europe/Berlin"}
 
 
 async def test_retention_purges_only_what_is_older_than_the_cutoff(runtime: Runtime) -> None:
@@ -144,7 +151,10 @@ async def test_retention_purges_only_what_is_older_than_the_cutoff(runtime: Runt
     scheduler = Scheduler(runtime.pool, SchedulesConfig(docs_refresh_hours=0, catchup_minutes=0, retention_days=30))
     await scheduler.start()
     scheduler.stop()
-    registry = handlers_for(runtime).registry()
+    async with runtime.pool.connection() as conn:
+        await channels.ensure(conn, OPS, team_id=BOT.team_id)
+    poster = DryRunPoster()
+    registry = handlers_for(runtime, poster).registry()
     (job,) = [job for job in await jobs_list(runtime.pool) if job.kind == RETENTION_JOB]
     await registry[RETENTION_JOB](job)
     async with runtime.pool.connection() as conn:
@@ -171,7 +181,6 @@ def test_schedule_list_prints_each_schedule_and_its_next_run(tmp_path: Path) -> 
         "retention",
         "keeps 90 days",
         f"report:{OPS}",
-        "waiting for issue 15",
     ):
         assert expected in table.stdout
     rows = [

@@ -19,6 +19,7 @@ from ratchet.jobs.history import CATCHUP_JOB, HistoryReader, catch_up, store_his
 from ratchet.jobs.ingest import APPROVAL_JOB, EMBED_JOB, FORGET_JOB, MESSAGE_JOB, ONBOARD_JOB
 from ratchet.jobs.worker import Handler
 from ratchet.knowledge import library
+from ratchet.reports.channel import ReportError, build_channel_report, report_reply
 from ratchet.runtime import Runtime
 from ratchet.slack.posting import Reply
 from ratchet.storage import channels, jobs, messages, posts, retention
@@ -29,6 +30,7 @@ from ratchet.storage.reactions import Reaction
 BACKFILL_THREAD_JOB = "backfill_thread"
 DOCS_REFRESH_JOB = "docs_refresh"  # enqueued by the scheduler
 RETENTION_JOB = "retention"  # enqueued by the scheduler; payload: {"days": N}
+REPORT_JOB = "report"  # enqueued by the scheduler; payload: {"channel_id": id, "tz": zone}
 log = logging.getLogger(__name__)
 
 
@@ -66,6 +68,7 @@ class JobHandlers:
             FORGET_JOB: self.forget,
             CATCHUP_JOB: self.catch_up,
             RETENTION_JOB: self.purge_expired,
+            REPORT_JOB: self.weekly_report,
             **({DOCS_REFRESH_JOB: self.docs_refresh} if self.runtime else {}),
         }
 
@@ -232,6 +235,17 @@ class JobHandlers:
         assert self.runtime is not None  # registered only with a runtime
         reports = await library.refresh(self.runtime, await library.all_sources(self.runtime))
         log.info("refreshed %d documentation source(s) (%s)", len(reports), job.key)
+
+    async def weekly_report(self, job: Job) -> None:
+        """Post a channel's report of the last complete week in its time zone (once: the reply's key is the week's)."""
+        channel_id, tz = job.payload["channel_id"], job.payload.get("tz", "UTC")
+        try:
+            async with self.pool.connection() as conn:
+                found = await build_channel_report(conn, self.embeddings, channel_id, tz=tz)
+        except ReportError as problem:
+            log.warning("no weekly report for %s (%s): %s", channel_id, job.key, problem)
+            return
+        await self.context.poster.post(report_reply(found))
 
     async def purge_expired(self, job: Job) -> None:
         """Delete what is older than the retention period, then the checkpoints of threads whose messages are gone."""

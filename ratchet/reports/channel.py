@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from ratchet.knowledge.runbooks import find_curated_runbook
 from ratchet.knowledge.synthesis import permalink
+from ratchet.slack.posting import Reply
 from ratchet.storage import channels, reports
 from ratchet.storage.incidents import FLAPPING_WINDOW
 from ratchet.storage.reports import AlertNotification
@@ -273,6 +274,12 @@ async def build_channel_report(
         long_running=long_running,
         suggestions=suggestions,
     )
+
+
+def report_reply(found: ChannelReport) -> Reply:
+    """The report as the bot posts it to its channel: once per channel and week, whoever posts it."""
+    key = f"report:{found.channel}:{found.week}"
+    return Reply(channel_id=found.channel, thread_ts=None, module="report", markdown=found.to_markdown(), key=key)
 
 
 async def deterministic_suggestions(

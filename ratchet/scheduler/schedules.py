@@ -15,14 +15,13 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from ratchet.jobs.handlers import DOCS_REFRESH_JOB, RETENTION_JOB
+from ratchet.jobs.handlers import DOCS_REFRESH_JOB, REPORT_JOB, RETENTION_JOB
 from ratchet.jobs.history import CATCHUP_JOB
 from ratchet.scheduler.config import SchedulesConfig
 
-REPORT_JOB = "report"  # a channel's weekly report
 USAGE_REPORT_JOB = "usage_report"
 # kinds a schedule names whose handler does not exist yet: listed, never enqueued (a job nobody can run would fail)
-WAITING_FOR_A_HANDLER = {REPORT_JOB: "issue 15", USAGE_REPORT_JOB: "issue 15"}
+WAITING_FOR_A_HANDLER = {USAGE_REPORT_JOB: "issue 15"}
 RETENTION_AT = {"hour": 3, "minute": 0}  # daily, UTC
 INTERVAL_ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)  # interval firings fall on the same hours in every process
 WEEK = timedelta(days=7)
@@ -80,7 +79,7 @@ def build_schedules(config: SchedulesConfig) -> list[Schedule]:
         schedules.append(Schedule("retention", RETENTION_JOB, trigger, when, "%Y-%m-%d", timedelta(days=2), payload))
     for channel, report in config.weekly_reports.items():
         when = f"cron '{report.cron}' {report.timezone}"
-        payload = {"channel_id": channel}
+        payload = {"channel_id": channel, "tz": report.timezone}
         schedules.append(Schedule(f"report:{channel}", REPORT_JOB, report.trigger(), when, "%G-W%V", WEEK, payload))
     if usage := config.usage_report:
         when = f"cron '{usage.cron}' {usage.timezone}, to {usage.channel}"
