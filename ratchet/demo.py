@@ -230,7 +230,8 @@ async def summarize(sim: SlackSimulator, bot: Bot, player: ScenarioPlayer, conso
         "\n[dim]No LLM here: with RATCHET_LLM set, questions go to the tool-using agent, runbooks are written "
         "from past threads (each statement citing its Slack message), documentation fixes are proposed as diffs "
         "and opened as draft pull requests once someone approves in the thread, and channel-monitor rules "
-        "(RATCHET_MONITOR_CONFIG) read people's messages. Not in this build yet: weekly reports.[/]"
+        "(RATCHET_MONITOR_CONFIG) read people's messages. Without one too: `ratchet report <channel>` gives a "
+        "week's alert toil (posted weekly under `ratchet serve`), `ratchet ask` what the bot would answer.[/]"
     )
 
 
