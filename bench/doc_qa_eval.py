@@ -3,7 +3,7 @@ say "nothing in the docs answers this" when none does?
 
 Questions: bench/doc_qa/questions.jsonl (written as people write in Slack, before any measurement; see its
 README), each with the documents that answer it or none. Their `split` is fixed: tune on `tune`, report `test`.
-The corpus is laid out like the project's shared data (`runbooks-prometheus-operator/` and `docs/<source>/`); the
+The corpus is laid out as bench/doc_qa/README.md says (`runbooks-prometheus-operator/` and `docs/<source>/`); the
 bench ingests it into a fresh embedded Postgres and compares, in the same run:
 - ours: `search_chunks` hybrid (BM25 + vectors, fused per document), and its two sides alone (text only is BM25
   over `chunk_terms`; vector only is the dense baseline);
@@ -14,8 +14,9 @@ Per method: recall@1 and recall@5 over distinct documents, MRR (answerable quest
 5; for ours, abstention precision/recall/F1 (unanswerable questions are the positives) with the shipped
 threshold, and search latency p50/p99 (query embedding included).
 
-Run: `.venv/bin/python bench/doc_qa_eval.py [CORPUS_DIR] [--split tune|test|all] [--in-repo]`
-(CORPUS_DIR defaults to ../shared/data; `tests/data` with `--in-repo` runs on the copies kept in the repo).
+Run: `.venv/bin/python bench/doc_qa_eval.py CORPUS_DIR [--split tune|test|all] [--in-repo]`
+(CORPUS_DIR holds the four corpora, see bench/doc_qa/README.md for where to get them; `tests/data --in-repo` runs on
+the copies kept in the repo).
 """
 
 from __future__ import annotations
@@ -205,7 +206,7 @@ async def _async(value: list[Document]) -> list[Document]:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("corpus", type=Path, nargs="?", default=ROOT.parent / "shared" / "data")
+    parser.add_argument("corpus", type=Path, help="The corpora's root (runbooks-prometheus-operator/, docs/<source>/).")
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
     parser.add_argument("--split", choices=("tune", "test", "all"), default="tune")
     parser.add_argument("--in-repo", action="store_true", help="Only questions whose documents are in the repo.")

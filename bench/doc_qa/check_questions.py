@@ -2,10 +2,11 @@
 
 Usage (from the repo root):
 
-    python bench/doc_qa/check_questions.py [corpus_root]
+    python bench/doc_qa/check_questions.py CORPUS_ROOT
 
-corpus_root defaults to ../shared/data (relative to the repo root). A source is looked up at
-<corpus_root>/<source> first, then <corpus_root>/docs/<source>, so both the shared layout
+CORPUS_ROOT holds the four corpora (where to get them: bench/doc_qa/README.md; `tests/data` holds the
+trimmed copies kept in the repo, where only the in-repo questions' paths exist). A source is looked up at
+<corpus_root>/<source> first, then <corpus_root>/docs/<source>, so both the upstream layout
 (runbooks-prometheus-operator at the top, the other three under docs/) and a flat layout work.
 
 Checks: every line is a well-formed record, ids are unique, every expected path exists, answerable
@@ -27,7 +28,6 @@ HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
 QUESTIONS = HERE / "questions.jsonl"
 IN_REPO_ROOT = REPO_ROOT / "tests" / "data" / "docs"
-DEFAULT_CORPUS_ROOT = REPO_ROOT.parent / "shared" / "data"
 SOURCES = (
     "runbooks-prometheus-operator",
     "gitlab-com-runbooks",
@@ -105,7 +105,10 @@ def check_record(rec: object, lineno: int, corpus_dirs: dict[str, Path], errors:
 
 
 def main(argv: list[str]) -> int:
-    corpus_root = Path(argv[1]) if len(argv) > 1 else DEFAULT_CORPUS_ROOT
+    if len(argv) != 2:
+        print(f"usage: {argv[0]} CORPUS_ROOT", file=sys.stderr)
+        return 2
+    corpus_root = Path(argv[1])
     errors: list[str] = []
     corpus_dirs: dict[str, Path] = {}
     for source in SOURCES:
