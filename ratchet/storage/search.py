@@ -1,11 +1,13 @@
 """Hybrid retrieval: documentation chunks and Slack messages, each by pgvector (cosine, HNSW) and full text.
 
-Documentation is ranked per document, so a top 5 is five documents: the full-text side scores chunks with BM25
-over `chunk_terms` (migration 0006: term frequencies with headings and paths weighted, identifiers split into
-their words), the vector side by cosine similarity; each side ranks documents by their best chunk, reciprocal
-rank fusion (k = 60) merges the two rankings, and each document brings its best passages (by the chunks' own fused
-ranks). BM25 lets a long question's rare words decide (`nf_conntrack: table full` finds the conntrack runbook)
-where `ts_rank` weighs every matched word alike; bench/doc_qa_eval.py measures both.
+Documentation is ranked per document, so a top 5 is five documents. The full-text side is BM25 over `chunk_terms`
+(migration 0006: term frequencies with headings and paths weighted, identifiers split into their words): BM25 over
+whole documents and BM25 of their best chunk each rank the documents, and reciprocal rank fusion (k = 60) merges the
+two. The vector side only fills in documents the words did not find: with the bundled static embedding, giving it a
+weight in the fusion lowered recall on bench/doc_qa's tuning questions at every weight tried. Each document brings
+its best passages (by BM25, then similarity). BM25 lets a long question's rare words decide (`nf_conntrack: table
+full` finds the conntrack runbook) where `ts_rank` weighs every matched word alike; bench/doc_qa_eval.py measures
+both.
 """
 
 from __future__ import annotations
@@ -20,10 +22,6 @@ from pydantic import BaseModel
 
 Mode = Literal["hybrid", "vector", "text"]
 RRF_K = 60
-TEXT_WEIGHT = 1.0
-WHOLE_DOCUMENT_WEIGHT = 1.0
-BEST_CHUNK_WEIGHT = 1.0
-VECTOR_WEIGHT = 0.0
 COVERAGE_WORDS = 4  # a question's rarest words, which `coverage` and the normalised `bm25` are measured against
 COMMON_WORD_SHARE = 0.25  # of all chunks: a query word in more of them is not searched for
 BM25_K1 = 1.2  # term-frequency saturation
@@ -37,7 +35,7 @@ class ChunkHit(BaseModel):
     title: str | None
     heading: str
     content: str
-    score: float  # the document's fused score: passages of one document share it
+    score: float  # the document's fused BM25 ranks (0 when only the vectors found it); its passages share it
     similarity: float | None  # cosine similarity of this passage to the query vector
     vector_rank: int | None  # the document's rank on the vector side
     text_rank: int | None  # the document's rank on the full-text side
@@ -85,9 +83,8 @@ coverage AS (  -- the share of the query's weight a document holds
     GROUP BY p.document_id
 ),
 text_documents AS (  -- BM25 over whole documents, and over their best chunk: each ranks them, fused
-    SELECT document_id, row_number() OVER (ORDER BY
-        %(whole_weight)s / (%(k)s + whole_rank) + %(chunk_weight)s / (%(k)s + chunk_rank) DESC, document_id) AS rank
-    FROM (
+    SELECT document_id, score, row_number() OVER (ORDER BY score DESC, document_id) AS rank
+    FROM (SELECT document_id, 1.0 / (%(k)s + whole_rank) + 1.0 / (%(k)s + chunk_rank) AS score FROM (
         SELECT w.document_id, rank() OVER (ORDER BY w.bm25 DESC) AS whole_rank,
                rank() OVER (ORDER BY c.bm25 DESC) AS chunk_rank
         FROM (
@@ -97,7 +94,7 @@ text_documents AS (  -- BM25 over whole documents, and over their best chunk: ea
             FROM document_postings p JOIN documents d ON d.id = p.document_id, corpus
             GROUP BY p.document_id
         ) w JOIN (SELECT document_id, max(bm25) AS bm25 FROM text_chunks GROUP BY document_id) c USING (document_id)
-    ) ranks
+    ) ranks) fused
 ),
 vector_chunks AS (  -- the nearest chunks, then the source's among them
     SELECT nearest.id, nearest.document_id, 1 - nearest.distance AS similarity
@@ -108,11 +105,10 @@ vector_documents AS (
     SELECT document_id, row_number() OVER (ORDER BY max(similarity) DESC, document_id) AS rank
     FROM vector_chunks GROUP BY document_id
 ),
-ranked_documents AS (
-    SELECT document_id, t.rank AS text_rank, v.rank AS vector_rank,
-           coalesce(%(text_weight)s / (%(k)s + t.rank), 0) + coalesce(%(vector_weight)s / (%(k)s + v.rank), 0) AS score
+ranked_documents AS (  -- the words' ranking, then the documents only the vectors found
+    SELECT document_id, t.rank AS text_rank, v.rank AS vector_rank, coalesce(t.score, 0) AS score
     FROM text_documents t FULL JOIN vector_documents v USING (document_id)
-    ORDER BY score DESC, coalesce(v.rank, 1000000), coalesce(t.rank, 1000000) LIMIT %(limit)s
+    ORDER BY t.rank NULLS LAST, v.rank LIMIT %(limit)s
 ),
 passages AS (  -- a document's chunks, best first: by BM25, then by similarity
     SELECT id, document_id, t.bm25, v.similarity, row_number() OVER (
@@ -127,7 +123,7 @@ SELECT d.source, d.path, d.url, d.title, dc.heading, dc.content, r.score, p.simi
 FROM ranked_documents r JOIN passages p USING (document_id) LEFT JOIN coverage c USING (document_id)
 JOIN documents d ON d.id = r.document_id JOIN document_chunks dc ON dc.id = p.id
 WHERE p.passage <= %(per_document)s
-ORDER BY r.score DESC, coalesce(r.vector_rank, 1000000), coalesce(r.text_rank, 1000000), p.passage
+ORDER BY r.text_rank NULLS LAST, r.vector_rank, p.passage
 """
 
 
@@ -157,10 +153,6 @@ async def search_chunks(
                 "limit": limit,
                 "per_document": per_document,
                 "k": RRF_K,
-                "text_weight": TEXT_WEIGHT,
-                "whole_weight": WHOLE_DOCUMENT_WEIGHT,
-                "chunk_weight": BEST_CHUNK_WEIGHT,
-                "vector_weight": VECTOR_WEIGHT,
                 "common": COMMON_WORD_SHARE,
                 "coverage_words": COVERAGE_WORDS,
                 "k1": BM25_K1,
