@@ -9,7 +9,7 @@ import logging
 import signal
 import sys
 from collections.abc import Coroutine, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -44,14 +44,20 @@ errors = Console(stderr=True)
 
 
 @contextmanager
-def config_errors_as_one_line() -> Iterator[None]:
-    """A configuration problem is printed as one red line per bad variable and exits 2, never a traceback."""
+def errors_as_one_line(*kinds: type[Exception], code: int) -> Iterator[None]:
+    """A problem of these kinds is printed as red `error:` lines (one per line of its message) and exits with
+    `code`, never a traceback."""
     try:
         yield
-    except ConfigError as error:
+    except kinds as error:
         for line in str(error).splitlines():
-            errors.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+            errors.print(f"error: {line}", style="bold red", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(code) from None
+
+
+def config_errors_as_one_line() -> AbstractContextManager[None]:
+    """A configuration problem: one line per bad variable, exit 2."""
+    return errors_as_one_line(ConfigError, code=2)
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -471,11 +477,8 @@ def import_export(
             highlight=False,
         )
 
-    try:
+    with errors_as_one_line(ExportError, code=1):
         run(imported())
-    except ExportError as problem:
-        errors.print(f"error: {problem}", style="bold red", highlight=False, markup=False)
-        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -552,11 +555,8 @@ def report(
             if post:
                 await SlackPoster(make_slack_client(settings), runtime.pool).post(report_reply(found))
 
-    try:
+    with errors_as_one_line(ReportError, code=1):
         run(build())
-    except ReportError as problem:
-        errors.print(f"error: {problem}", style="bold red", highlight=False, markup=False)
-        raise typer.Exit(1) from None
 
 
 @app.command()
