@@ -118,14 +118,14 @@ async def test_a_page_is_stored_in_one_transaction(runtime: Runtime, tmp_path: P
     pool = runtime.pool
     with pytest.raises(psycopg.Error):
         await import_export(pool, Classifier(), BrokenSecondPage(), folder)
-    # the first day file (a page) is whole; of the second, whose last row failed, nothing is left
+    # the first page (#alerts' two day files) is whole; of the second (#general's), whose last row failed, nothing
     assert await rows(pool, "SELECT count(*) AS n, bool_and(embedding IS NOT NULL) AS embedded FROM messages") == [
-        {"n": 7, "embedded": True}
+        {"n": 14, "embedded": True}
     ]
-    assert await rows(pool, "SELECT count(*) AS n FROM messages WHERE attrs ? 'classification'") == [{"n": 7}]
+    assert await rows(pool, "SELECT count(*) AS n FROM messages WHERE attrs ? 'classification'") == [{"n": 14}]
     opened = await rows(pool, "SELECT count(*) AS n FROM incidents")
 
     rest = await run_import(pool, folder)
-    assert (rest.messages, rest.already_stored, rest.incidents + opened[0]["n"]) == (17, 7, 6)
+    assert (rest.messages, rest.already_stored, rest.incidents + opened[0]["n"]) == (10, 14, 6)
     crash = await rows(pool, "SELECT status, duration FROM incidents WHERE alert = 'KubePodCrashLooping'")
     assert crash == [{"status": "resolved", "duration": timedelta(minutes=42)}] * 2

@@ -7,7 +7,7 @@ file that cannot be read is logged and skipped, and an import run again stores n
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel, Field
 
 from ratchet.classify.classifier import Classifier
-from ratchet.classify.recording import classify_and_record
+from ratchet.classify.recording import record_pages
 from ratchet.slack.events import MalformedEvent, to_message
 from ratchet.slack_export import ExportChannel, ExportError, ExportSource
 from ratchet.storage import channels
@@ -76,31 +76,50 @@ async def import_export(
                 await channels.update_info(conn, channel.id, name=channel.name, is_private=private)
                 if channel.is_archived:
                     await channels.set_archived(conn, channel.id, True)
-        for done, (channel, private, name) in enumerate(files, start=1):
-            await _import_day(pool, classifier, embeddings, source, channel, private, name, report)
-            if progress is not None:
-                progress(done, len(files))
+        pages = _pages(source, files, report, progress)
+        async for page, recorded in record_pages(pool, classifier, embeddings, pages):
+            report.messages += len(recorded)
+            report.already_stored += page.already_stored + len(page.rows) - len(recorded)
+            report.alerts += sum(found.is_alert for _, found in recorded)
+            report.incidents += sum((found.incident or "").endswith(" opened") for _, found in recorded)
         return report
     finally:
         source.close()
 
 
-async def _import_day(
-    pool: AsyncConnectionPool,
-    classifier: Classifier,
-    embeddings: Embeddings,
+async def _pages(
     source: ExportSource,
-    channel: ExportChannel,
-    private: bool,
-    name: str,
+    files: list[tuple[ExportChannel, bool, str]],
     report: ImportReport,
-) -> None:
+    progress: Progress | None,
+) -> AsyncIterator[list[Message]]:
+    """The export's messages a page at a time, a channel's day files in order (a page may span days, never
+    channels: incidents are applied per channel, oldest first)."""
+    page: list[Message] = []
+    for done, (channel, private, name) in enumerate(files, start=1):
+        if page and page[0].channel_id != channel.id:
+            yield page
+            page = []
+        page += _read_day(source, channel, private, name, report)
+        while len(page) >= PAGE:
+            yield page[:PAGE]
+            page = page[PAGE:]
+        if progress is not None:
+            progress(done, len(files))
+    if page:
+        yield page
+
+
+def _read_day(
+    source: ExportSource, channel: ExportChannel, private: bool, name: str, report: ImportReport
+) -> list[Message]:
+    """A day file's messages; a file that cannot be read, or a message that is not one, is logged and skipped."""
     try:
         records = source.day(name)
     except ExportError as problem:
         log.warning("skipped %s", problem)
         report.skipped_files.append(str(problem))
-        return
+        return []
     channel_type = "group" if private else "channel"
     batch: list[Message] = []
     for raw in records:
@@ -110,15 +129,7 @@ async def _import_day(
             log.warning("skipped a malformed message in %s: %s", name, problem)
             report.skipped_messages += 1
     report.files += 1
-    for start in range(0, len(batch), PAGE):
-        page = batch[start : start + PAGE]
-        recorded = await classify_and_record(
-            pool, classifier, embeddings, page, bot_user_id=None, use_llm=False, insert=True
-        )
-        report.messages += len(recorded)
-        report.already_stored += len(page) - len(recorded)
-        report.alerts += sum(found.is_alert for _, found in recorded)
-        report.incidents += sum((found.incident or "").endswith(" opened") for _, found in recorded)
+    return batch
 
 
 def _message(raw: Any, channel_id: str, channel_type: str) -> Message:
